@@ -1,0 +1,98 @@
+"""How scripted negotiators speak: a move becomes natural language through the templates in
+``prompts/scripted/`` (a phrasing and a number style chosen by the agent's random generator).
+
+The referee never sees the move itself, only what the parser reads back from this text.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import cache
+from typing import Any
+
+import yaml
+
+from ...actions import Action, Argument, Offer
+from ...game import Game
+from ...prompting import Rendered, render, template_names
+from ...resources import data_dir
+from ...space import Bundle, ContinuousIssue, DiscreteIssue, IntegerIssue
+
+__all__ = ["argument_text", "bundle_context", "speak"]
+
+
+@cache
+def _arguments() -> dict[str, list[str]]:
+    return yaml.safe_load((data_dir("prompts") / "scripted" / "arguments.yaml").read_text(encoding="utf-8"))
+
+
+def _label(issue: Any, rng: random.Random) -> str:
+    return rng.choice([issue.name.replace("_", " ")] + list(issue.synonyms))
+
+
+def bundle_context(game: Game, speaker: str, bundle: Bundle, rng: random.Random) -> dict[str, Any]:
+    """Variables for ``scripted/terms.j2``: contract terms, or who gets what in a division."""
+    if game.spec.is_division:
+        mine, yours = [], []
+        for issue in game.space.issues:
+            assert isinstance(issue, (IntegerIssue, ContinuousIssue))
+            v = bundle[issue.name]
+            to_recipient = float(v)
+            own = to_recipient if issue.recipient == speaker else issue.max - to_recipient
+            other = issue.max - own
+            item = issue.item or issue.name
+            cont = isinstance(issue, ContinuousIssue)
+            if cont:
+                own = round(own, 4)
+                other = round(issue.max - own, 4)
+            for amount, side in ((own, mine), (other, yours)):
+                if amount > 0:
+                    side.append({"count": amount if cont else int(amount), "item": item, "plural": issue.items or issue.name,
+                                 "all": amount == issue.max, "continuous": cont})
+        return {"contract": [], "division": {"mine": mine, "yours": yours,
+                                             "everything_mine": not yours, "everything_yours": not mine}}
+    terms = []
+    for issue in game.space.issues:
+        terms.append({"label": _label(issue, rng), "type": issue.type, "unit": getattr(issue, "unit", None),
+                      "value": bundle[issue.name]})
+    return {"contract": terms, "division": None}
+
+
+def argument_text(argument: Argument, game: Game) -> str:
+    return argument.text
+
+
+def pick_argument(kind: str, game: Game, issue: str | None, rng: random.Random) -> Argument:
+    """A justification of ``kind`` drawn from ``prompts/scripted/arguments.yaml``."""
+    texts = _arguments().get(kind) or _arguments()["fairness"]
+    label = issue.replace("_", " ") if issue else "deal"
+    return Argument(kind=kind, text=rng.choice(texts).replace("{issue}", label), issue=issue)  # type: ignore[arg-type]
+
+
+@cache
+def _variants(kind: str) -> list[str]:
+    names = [n for n in template_names("scripted") if n.split("/")[-1].startswith(kind + "_")]
+    if not names:
+        raise FileNotFoundError(f"no scripted templates for {kind!r} in prompts/scripted/")
+    return names
+
+
+def speak(action: Action, game: Game, speaker: str, rng: random.Random, *, opening: bool = False) -> Rendered:
+    """Render ``action`` as natural language for ``speaker``."""
+    template = rng.choice(_variants(action.kind))
+    ctx: dict[str, Any] = {"opening": opening, "argument": " ".join(a.text for a in action.arguments)}
+    if isinstance(action, Offer):
+        terms = render("scripted/terms.j2", style=rng.randrange(4), **bundle_context(game, speaker, action.bundle, rng))
+        ctx["terms"] = terms.text
+    return render(template, **ctx)
+
+
+def round_for_speech(game: Game, bundle: Bundle) -> Bundle:
+    """Round continuous values to what speech can say exactly (4 decimals of a fraction)."""
+    out = dict(bundle)
+    for issue in game.space.issues:
+        if isinstance(issue, ContinuousIssue):
+            out[issue.name] = round(float(out[issue.name]), 4)
+        elif isinstance(issue, DiscreteIssue):
+            out[issue.name] = str(out[issue.name])
+    return out

@@ -1,0 +1,259 @@
+"""The ``arena`` command line (typer + rich).
+
+User mistakes (an unknown game or agent, a malformed file) end with a one-paragraph message and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, Optional, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
+
+from .agents.base import AgentError, agent_names
+from .game import GameError, available_games, load_game, load_spec
+from .transcript import Transcript, TranscriptError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+                  help="negotiation-arena: language models and scripted negotiators bargain, refereed and scored.")
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+_USER_ERRORS = (GameError, AgentError, TranscriptError, FileNotFoundError)
+
+
+def _friendly(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except _USER_ERRORS as exc:
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def summarize(t: Transcript) -> dict[str, Any]:
+    """A machine-readable summary of one session (what ``arena run --json`` prints)."""
+    from evaluators import parser_accuracy
+
+    end = t.end
+    acc = parser_accuracy([t])
+    violations: dict[str, int] = {}
+    for e in t.of_kind("verdict"):
+        if not e.verdict.ok:
+            violations[e.verdict.code] = violations.get(e.verdict.code, 0) + 1
+    return {
+        "game": t.start.game["name"],
+        "seed": t.start.seed,
+        "agents": {r: c.name for r, c in t.start.agents.items()},
+        "outcome": end.outcome if end else "incomplete",
+        "reason": end.reason if end else "",
+        "bundle": end.agreement if end else None,
+        "agreement_round": end.agreement_round if end else None,
+        "utilities": end.utilities if end else {},
+        "rounds": end.rounds if end else 0,
+        "turns": end.turns if end else 0,
+        "violations": violations,
+        "parser_accuracy": None if acc.moves == 0 else round(acc.accuracy, 4),
+        "transcript": str(t.path) if t.path else None,
+    }
+
+
+def _role_colors(t: Transcript) -> dict[str, str]:
+    roles = list(t.start.agents)
+    return {roles[0]: "cyan", roles[1]: "magenta"} if len(roles) == 2 else {}
+
+
+def show_dialogue(t: Transcript, *, show_parse: bool = True) -> None:
+    """Print a session: each message, the move read from it, the verdict, and the result."""
+    colors = _role_colors(t)
+    game = t.game()
+    parsed = {(e.turn, e.attempt, e.role): e for e in t.of_kind("parsed")}
+    verdicts = {(e.turn, e.attempt, e.role): e for e in t.of_kind("verdict")}
+    for u in t.of_kind("utterance"):
+        key = (u.turn, u.attempt, u.role)
+        c = colors.get(u.role, "white")
+        console.print(f"[bold {c}]{escape(game.roles[u.role].label)}:[/] {escape(u.text)}")
+        if show_parse and key in parsed:
+            res = parsed[key].result
+            move = _describe_result(res)
+            v = verdicts.get(key)
+            tag = "" if v is None or v.verdict.ok else f"  [red]violation {v.verdict.code}[/]"
+            console.print(f"    [dim]-> {escape(move)}[/]{tag}")
+    end = t.end
+    if end is None:
+        console.print("[yellow]The session did not finish.[/]")
+        return
+    if end.outcome == "agreement" and end.agreement is not None:
+        console.print(f"[bold green]Deal[/] in round {end.agreement_round}: {escape(game.space.describe(end.agreement))}")
+    else:
+        console.print(f"[bold yellow]No deal[/] ({end.outcome}: {escape(end.reason)})")
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("role")
+    table.add_column("utility", justify="right")
+    table.add_column("reservation", justify="right")
+    for role, u in end.utilities.items():
+        table.add_row(game.roles[role].label, f"{u:.4g}", f"{game.roles[role].reservation:.4g}")
+    console.print(table)
+
+
+def _describe_result(res: Any) -> str:
+    if not res.ok:
+        return f"unparsed ({res.reason})"
+    a = res.action
+    if a.kind == "offer":
+        return "offer " + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in a.bundle.items())
+    return a.kind.replace("_", " ")
+
+
+DEMO = [
+    ("logrolling", "integrative", "integrative"),
+    ("supplier-contract", "boulware", "tit-for-tat"),
+    ("split-the-pie", "spe", "spe"),
+    ("deal-or-no-deal", "linear", "conceder"),
+]
+
+
+@app.command()
+@_friendly
+def demo(seed: int = typer.Option(0, help="Seed for phrasing and generated scenarios.")) -> None:
+    """Watch scripted negotiators bargain in natural language over a few games (offline)."""
+    from evaluators import parser_accuracy
+
+    from .runner import run_match
+
+    transcripts = []
+    for game, a, b in DEMO:
+        g = load_game(game, seed=seed)
+        console.rule(f"[bold]{escape(g.spec.title or g.name)}[/]  ({a} vs {b})")
+        console.print(f"[italic]{escape(g.spec.narrative)}[/]\n")
+        t = run_match(g, a, b, seed=seed)
+        transcripts.append(t)
+        show_dialogue(t)
+        console.print()
+    acc = parser_accuracy(transcripts)
+    console.rule()
+    console.print(f"The referee acted only on what the parser read from the text: it read {acc.correct} of "
+                  f"{acc.moves} moves exactly as the scripted negotiators meant them.")
+    console.print("Next: [bold]arena run --game logrolling --a integrative --b boulware[/], "
+                  "[bold]arena games[/], [bold]arena agents[/].")
+
+
+@app.command()
+@_friendly
+def run(
+    game: str = typer.Option(..., "--game", "-g", help="A game name (see `arena games`) or a path to a game YAML."),
+    a: str = typer.Option("linear", "--a", help="Agent for the game's first role, e.g. boulware or anchor(value=2900)."),
+    b: str = typer.Option("linear", "--b", help="Agent for the game's second role."),
+    seed: int = typer.Option(0, help="Seed for the scenario (generated games) and the agents."),
+    out: Optional[Path] = typer.Option(None, help="Write the transcript (JSONL) here."),
+    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary instead of the dialogue."),
+    quiet: bool = typer.Option(False, help="Do not print the dialogue."),
+) -> None:
+    """Run one session between two agents and print the dialogue and the outcome."""
+    from .runner import run_match
+
+    t = run_match(game, a, b, seed=seed, out=out)
+    if as_json:
+        sys.stdout.write(json.dumps(summarize(t), indent=2) + "\n")
+        return
+    if not quiet:
+        show_dialogue(t)
+    if out:
+        console.print(f"transcript: {out}")
+
+
+@app.command()
+@_friendly
+def games() -> None:
+    """List the games shipped with the arena."""
+    table = Table(show_header=True, header_style="bold")
+    for col in ("name", "title", "roles", "issues", "protocol"):
+        table.add_column(col)
+    for name, path in available_games().items():
+        spec = load_spec(path)
+        issues = ", ".join(i.name for i in spec.issues) or f"generated ({(spec.generator or {}).get('type')})"
+        table.add_row(name, spec.title, ", ".join(r.name for r in spec.roles), issues, spec.protocol.type)
+    console.print(table)
+
+
+@app.command()
+def agents() -> None:
+    """List the scripted agents (model strings arrive with the LLM seats)."""
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("name")
+    table.add_column("what it does")
+    for name, summary in agent_names().items():
+        table.add_row(name, summary)
+    console.print(table)
+    console.print("Arguments: NAME(key=value, ...), e.g. [bold]anchor(value=3500)[/] or [bold]linear(e=0.5)[/].")
+
+
+@app.command("parser-accuracy")
+@_friendly
+def parser_accuracy_cmd(
+    seeds: int = typer.Option(100, help="Seeds per game."),
+    game: Optional[list[str]] = typer.Option(None, "--game", "-g", help="Games to use (default: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    show_failures: int = typer.Option(5, help="How many misread messages to show."),
+) -> None:
+    """Measure the parser on scripted negotiators' own words: exact-move accuracy per game."""
+    from evaluators import ParserAccuracy, parser_accuracy
+
+    from .runner import run_match
+
+    names = game or list(available_games())
+    pairs = [("linear", "boulware"), ("conceder", "tit-for-tat"), ("random", "random"), ("integrative", "linear"),
+             ("even-split", "random")]
+    per_game: dict[str, ParserAccuracy] = {}
+    total = ParserAccuracy()
+    with Progress(console=err_console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("scripted sessions", total=len(names) * seeds)
+        for name in names:
+            acc = ParserAccuracy()
+            for s in range(seeds):
+                a, b = pairs[s % len(pairs)]
+                acc.add(parser_accuracy([run_match(name, a, b, seed=s)]))
+                progress.advance(task)
+            per_game[name] = acc
+            total.add(acc)
+    report = {
+        "moves": total.moves, "accuracy": round(total.accuracy, 4),
+        "offers": total.offers, "exact_bundle_accuracy": round(total.bundle_accuracy, 4),
+        "per_game": {n: {"moves": a.moves, "accuracy": round(a.accuracy, 4),
+                         "exact_bundle_accuracy": round(a.bundle_accuracy, 4)} for n, a in per_game.items()},
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return
+    table = Table(show_header=True, header_style="bold", title=f"Parser accuracy on scripted speech ({seeds} seeds per game)")
+    for col in ("game", "moves", "exact move", "offers", "exact bundle"):
+        table.add_column(col, justify="right" if col != "game" else "left")
+    for n, a in per_game.items():
+        table.add_row(n, str(a.moves), f"{a.accuracy:.2%}", str(a.offers), f"{a.bundle_accuracy:.2%}")
+    table.add_row("[bold]all[/]", str(total.moves), f"[bold]{total.accuracy:.2%}[/]", str(total.offers),
+                  f"[bold]{total.bundle_accuracy:.2%}[/]")
+    console.print(table)
+    for f in total.failures[:show_failures]:
+        console.print(f"[red]misread[/] [{f['game']}] {escape(f['text'])}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Jinja2 prompts: one environment over ``prompts/`` with StrictUndefined.
+
+:func:`render` returns a :class:`Rendered` (template name, sha256 of the template source, text),
+so a transcript can record exactly which prompt produced each message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from .resources import data_dir
+
+__all__ = ["Rendered", "environment", "number_words", "render", "template_names"]
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+         "nineteen"]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def number_words(n: int) -> str:
+    """English words for a whole number below one million ("two thousand four hundred")."""
+    n = int(n)
+    if n < 0:
+        return "minus " + number_words(-n)
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _ONES[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return _ONES[n // 100] + " hundred" + ("" if rest == 0 else " and " + number_words(rest))
+    if n < 1_000_000:
+        rest = n % 1000
+        head = number_words(n // 1000) + " thousand"
+        if rest == 0:
+            return head
+        return head + (" and " if rest < 100 else " ") + number_words(rest)
+    return f"{n:,}"
+
+
+def _money(v: float, style: str = "plain") -> str:
+    """Format an amount of dollars: plain "$2,400", k "$2.4k", words "two thousand four hundred dollars"."""
+    if style == "k" and abs(v) >= 1000:
+        return f"${v / 1000:g}k"
+    if style == "words" and float(v).is_integer():
+        return number_words(int(v)) + " dollars"
+    if style == "dollars":
+        return f"{v:,.0f} dollars" if float(v).is_integer() else f"{v:,.2f} dollars"
+    return f"${v:,.0f}" if float(v).is_integer() else f"${v:,.2f}"
+
+
+def _num(v: float, style: str = "plain") -> str:
+    if style == "words" and float(v).is_integer() and 0 <= v < 1_000_000:
+        return number_words(int(v))
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _percent(v: float, digits: int = 2) -> str:
+    text = f"{100 * v:.{digits}f}".rstrip("0").rstrip(".")
+    return text + "%"
+
+
+def _plural(word: str, n: float) -> str:
+    if n == 1:
+        return word
+    if word.endswith("s") or word.endswith("x"):
+        return word + "es"
+    return word + "s"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The shared Jinja2 environment (StrictUndefined: a missing variable is an error)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(data_dir("prompts"))),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(money=_money, num=_num, percent=_percent, plural=_plural, words=number_words)
+    return env
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered prompt: which template, the sha256 of its source, and the text."""
+
+    template: str
+    sha256: str
+    text: str
+
+
+@cache
+def _source_hash(name: str) -> str:
+    env = environment()
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def render(name: str, **context: Any) -> Rendered:
+    """Render ``prompts/<name>`` with ``context``."""
+    text = environment().get_template(name).render(**context).strip()
+    return Rendered(template=name, sha256=_source_hash(name), text=text)
+
+
+def template_names(folder: str) -> list[str]:
+    """Names of the templates under ``prompts/<folder>/`` (sorted, e.g. ``scripted/offer_1.j2``)."""
+    return sorted(n for n in environment().list_templates() if n.startswith(folder.rstrip("/") + "/"))

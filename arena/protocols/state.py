@@ -1,0 +1,51 @@
+"""Mutable negotiation state, kept apart from the static rules (the protocol) and the views."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..actions import Action
+from ..space import Bundle
+
+__all__ = ["MoveRecord", "NegotiationState", "Outcome"]
+
+Outcome = Literal["agreement", "disagreement", "forfeit"]
+
+
+class MoveRecord(BaseModel):
+    """One applied move."""
+
+    turn: int
+    round: int
+    role: str
+    action: Action
+
+
+class NegotiationState(BaseModel):
+    """Everything that changes during a session.
+
+    ``round`` counts offers made so far (the period of the standing offer, from 1); ``turn``
+    counts applied moves. An agreement on the offer made in round k is discounted by delta^(k-1).
+    """
+
+    to_move: str
+    turn: int = 0
+    round: int = 0
+    standing: Bundle | None = None
+    standing_by: str | None = None
+    standing_round: int = 0
+    last_offer: dict[str, Bundle] = Field(default_factory=dict)
+    moves: list[MoveRecord] = Field(default_factory=list)
+    ended: bool = False
+    outcome: Outcome | None = None
+    agreement: Bundle | None = None
+    agreement_round: int | None = None
+    reason: str | None = None
+    forfeit_by: str | None = None
+
+    def end(self, outcome: Outcome, reason: str, *, agreement: Bundle | None = None,
+            agreement_round: int | None = None, forfeit_by: str | None = None) -> None:
+        self.ended, self.outcome, self.reason = True, outcome, reason
+        self.agreement, self.agreement_round, self.forfeit_by = agreement, agreement_round, forfeit_by

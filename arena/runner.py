@@ -1,0 +1,163 @@
+"""Run one negotiation session: observe, act, parse, referee, apply, log.
+
+Every agent speaks text; the referee acts only on what the parser reads from it. A violation
+sends the agent its message for a repair attempt; past the repair budget the session ends in a
+recorded forfeit. Any exception inside an agent is recorded as the session's outcome too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .agents.base import Agent, Message, Observation
+from .game import Game
+from .parsing import ParseContext, Parsed, parse
+from .policies import RepairBudget, SessionPolicy, TurnLimit
+from .protocols import NegotiationState, get_protocol
+from .referee import Referee
+from .transcript import (
+    AgentConfig,
+    ParsedEvent,
+    SessionEnd,
+    SessionStart,
+    StateEvent,
+    Transcript,
+    TranscriptWriter,
+    Utterance,
+    VerdictEvent,
+)
+from .verdicts import Violation
+
+__all__ = ["SessionConfig", "run_match", "run_session"]
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Options of one session beyond the game and the agents.
+
+    Args:
+        repair_budget: repair attempts per turn (default: the game's protocol setting).
+        max_turns: hard cap on moves (default: 4 x max_rounds).
+        arguments: whether argument claims are shown to the opponent (default: the game's).
+        session_id: identifier recorded in the transcript (default: random).
+        parent: for forks, a reference to the parent transcript and turn.
+    """
+
+    repair_budget: int | None = None
+    max_turns: int | None = None
+    arguments: bool | None = None
+    session_id: str | None = None
+    parent: dict[str, Any] | None = None
+    policies: tuple[SessionPolicy, ...] = field(default_factory=tuple)
+
+
+def _observation(game: Game, rules: str, legal: list[str], state: NegotiationState, role: str,
+                 history: list[Message], attempt: int, violation: Violation | None, arguments: bool) -> Observation:
+    r = game.roles[role]
+    return Observation(
+        game=game, role=role, utility=r.utility, reservation=r.reservation, discount=r.discount,
+        brief=r.spec.brief, legal=legal, round=state.round, max_rounds=game.spec.protocol.max_rounds,
+        turn=state.turn + 1, standing=state.standing, standing_by=state.standing_by, history=list(history),
+        attempt=attempt, violation=violation, arguments_enabled=arguments, rules=rules,
+    )
+
+
+async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, out: str | Path | None = None,
+                      config: SessionConfig | None = None) -> Transcript:
+    """Play one session between ``agents`` (role name -> agent) and return its transcript.
+
+    Args:
+        game: the resolved game.
+        agents: one agent per role.
+        seed: recorded in the transcript (agents are seeded when they are made).
+        out: optional JSONL path, written and flushed event by event.
+        config: session options.
+    """
+    config = config or SessionConfig()
+    missing = set(game.role_names) - set(agents)
+    if missing:
+        raise ValueError(f"no agent for role(s) {sorted(missing)}")
+    protocol = get_protocol(game)
+    referee = Referee(game, protocol)
+    budget = RepairBudget(game.spec.protocol.repair_budget if config.repair_budget is None else config.repair_budget)
+    max_turns = config.max_turns or game.spec.protocol.max_turns or 4 * game.spec.protocol.max_rounds
+    policies = (TurnLimit(max_turns), *config.policies)
+    arguments = game.spec.protocol.arguments if config.arguments is None else config.arguments
+    rules = protocol.describe_rules()
+
+    state = protocol.initial_state()
+    history: list[Message] = []
+    with TranscriptWriter(out) as log:
+        log.write(SessionStart(
+            session_id=config.session_id or uuid.uuid4().hex[:12], game=game.spec.model_dump(mode="json"),
+            seed=int(seed), agents={role: getattr(a, "config", AgentConfig(name=type(a).__name__))
+                                    for role, a in agents.items()},
+            options={"repair_budget": budget.per_turn, "max_turns": max_turns, "arguments": arguments},
+            parent=config.parent,
+        ))
+        error: str | None = None
+        while not state.ended:
+            role = state.to_move
+            turn = state.turn + 1
+            attempt, violation = 0, None
+            while True:
+                obs = _observation(game, rules, protocol.legal_kinds(state, role), state, role, history,
+                                   attempt, violation, arguments)
+                try:
+                    reply = await agents[role].act(obs)
+                except Exception as exc:  # an agent's failure is an outcome, never a crash
+                    error = f"{role}'s agent failed: {type(exc).__name__}: {exc}"
+                    break
+                log.write(Utterance(turn=turn, attempt=attempt, role=role, text=reply.text,
+                                    intended=reply.intended, prompt=reply.prompt, usage=reply.usage))
+                result = parse(reply.text, ParseContext(game, role, state.standing, state.standing_by))
+                log.write(ParsedEvent(turn=turn, attempt=attempt, role=role, result=result))
+                verdict = referee.judge(state, role, result)
+                log.write(VerdictEvent(turn=turn, attempt=attempt, role=role, verdict=verdict))
+                if isinstance(verdict, Violation):
+                    violation, attempt = verdict, attempt + 1
+                    if budget.exhausted(attempt):
+                        state = state.model_copy(deep=True)
+                        state.end("forfeit", f"{role} used up its repair budget (last violation: "
+                                             f"{verdict.code})", forfeit_by=role)
+                        break
+                    continue
+                assert isinstance(result, Parsed)
+                state = protocol.apply(state, role, result.action)
+                for policy in policies:
+                    state = policy.after_move(state)
+                history.append(Message(turn=turn, role=role, text=reply.text, action=result.action))
+                log.write(StateEvent(turn=state.turn, round=state.round, to_move=state.to_move,
+                                     standing=state.standing, standing_by=state.standing_by, ended=state.ended))
+                break
+            if error is not None:
+                break
+        if error is not None:
+            log.write(SessionEnd(outcome="error", utilities=game.utilities(None), reason=error,
+                                 rounds=state.round, turns=state.turn))
+        else:
+            utilities = game.utilities(state.agreement, state.agreement_round or 1)
+            log.write(SessionEnd(outcome=state.outcome or "disagreement", agreement=state.agreement,
+                                 agreement_round=state.agreement_round, utilities=utilities,
+                                 reason=state.reason or "", forfeit_by=state.forfeit_by,
+                                 rounds=state.round, turns=state.turn))
+        return log.transcript()
+
+
+def run_match(game: str | Game, a: str, b: str, seed: int = 0, out: str | Path | None = None,
+              config: SessionConfig | None = None) -> Transcript:
+    """Synchronous convenience: load ``game`` (resolved with ``seed``), make agent ``a`` for the
+    first role and ``b`` for the second, and run one session."""
+    import asyncio
+
+    from .agents.base import make_agent
+    from .game import load_game
+
+    g = game if isinstance(game, Game) else load_game(game, seed=seed)
+    first, second = g.role_names
+    agents = {first: make_agent(a, seed), second: make_agent(b, seed)}
+    return asyncio.run(run_session(g, agents, seed=seed, out=out, config=config))
