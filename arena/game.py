@@ -247,4 +247,9 @@ def load_game(name_or_path: str | Path | GameSpec, seed: int | None = None) -> G
             and the field).
     """
     spec = name_or_path if isinstance(name_or_path, GameSpec) else load_spec(name_or_path)
-    return Game(resolve_spec(spec, seed))
+    try:
+        return Game(resolve_spec(spec, seed))
+    except GameError as exc:
+        if isinstance(name_or_path, GameSpec):
+            raise
+        raise GameError(f"{name_or_path}: {exc}") from None

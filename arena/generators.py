@@ -8,7 +8,7 @@ from .game import GameSpec, register_generator
 from .space import IntegerIssue
 from .utility import DivisionUtilitySpec
 
-__all__ = ["draw_dond"]
+__all__ = ["dond_spec", "draw_dond"]
 
 
 def draw_dond(rng: random.Random, n_types: int = 3, min_items: int = 5, max_items: int = 7,
@@ -45,23 +45,32 @@ def draw_dond(rng: random.Random, n_types: int = 3, min_items: int = 5, max_item
             return counts, a, b
 
 
-@register_generator("dond")
-def deal_or_no_deal(template: GameSpec, seed: int) -> GameSpec:
-    """Deal or No Deal: books, hats and balls with private per-unit values (total 10 each)."""
+def dond_spec(template: GameSpec, counts: list[int], values_a: list[float], values_b: list[float]) -> GameSpec:
+    """A concrete Deal or No Deal game: item counts and each side's per-unit values."""
     params = dict(template.generator or {})
     items: list[str] = params.get("items", ["book", "hat", "ball"])
     plurals: list[str] = params.get("plurals", [f"{i}s" for i in items])
-    rng = random.Random(f"dond:{seed}")
-    counts, va, vb = draw_dond(rng, len(items), params.get("min_items", 5), params.get("max_items", 7),
-                               params.get("total", 10))
+    if not len(items) == len(counts) == len(values_a) == len(values_b):
+        raise ValueError("counts and values must give one number per item type")
     first, second = template.roles[0], template.roles[1]
     issues = [IntegerIssue(name=plural, min=0, max=c, recipient=first.name, item=item,
                            synonyms=[item], description=f"how many of the {c} {plural} go to {first.name}")
               for item, plural, c in zip(items, plurals, counts)]
     roles = [
-        first.model_copy(update={"utility": DivisionUtilitySpec(values=dict(zip(plurals, map(float, va))))}),
-        second.model_copy(update={"utility": DivisionUtilitySpec(values=dict(zip(plurals, map(float, vb))))}),
+        first.model_copy(update={"utility": DivisionUtilitySpec(values=dict(zip(plurals, map(float, values_a))))}),
+        second.model_copy(update={"utility": DivisionUtilitySpec(values=dict(zip(plurals, map(float, values_b))))}),
     ]
     data = template.model_dump()
     data.update(issues=[i.model_dump() for i in issues], roles=[r.model_dump() for r in roles])
     return GameSpec.model_validate(data)
+
+
+@register_generator("dond")
+def deal_or_no_deal(template: GameSpec, seed: int) -> GameSpec:
+    """Deal or No Deal: books, hats and balls with private per-unit values (total 10 each)."""
+    params = dict(template.generator or {})
+    n = len(params.get("items", ["book", "hat", "ball"]))
+    rng = random.Random(f"dond:{seed}")
+    counts, va, vb = draw_dond(rng, n, params.get("min_items", 5), params.get("max_items", 7),
+                               params.get("total", 10))
+    return dond_spec(template, counts, va, vb)

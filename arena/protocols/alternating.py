@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..actions import Action, Offer
 from ..verdicts import Violation
@@ -64,20 +64,21 @@ class AlternatingOffers:
         return common_violation(state, role, action, legal)
 
     def apply(self, state: NegotiationState, role: str, action: Action) -> NegotiationState:
-        s = state.model_copy(deep=True)
-        s.turn += 1
+        turn, rnd = state.turn + 1, state.round
+        changes: dict[str, Any] = {"turn": turn, "to_move": self._other(role)}
         if isinstance(action, Offer):
-            s.round += 1
-            s.standing, s.standing_by, s.standing_round = dict(action.bundle), role, s.round
-            s.last_offer[role] = dict(action.bundle)
-        s.moves.append(MoveRecord(turn=s.turn, round=s.round, role=role, action=action))
-        s.to_move = self._other(role)
+            rnd += 1
+            changes.update(round=rnd, standing=dict(action.bundle), standing_by=role, standing_round=rnd,
+                           last_offer={**state.last_offer, role: dict(action.bundle)})
+        elif action.kind == "reject":
+            changes.update(standing=None, standing_by=None)
+        changes["moves"] = [*state.moves, MoveRecord(turn=turn, round=rnd, role=role, action=action)]
+        s = state.evolve(**changes)
         if action.kind == "accept":
             s.end("agreement", "accepted", agreement=s.standing, agreement_round=s.standing_round)
         elif action.kind == "walk_away":
             s.end("disagreement", f"{role} walked away")
         elif action.kind == "reject":
-            s.standing, s.standing_by = None, None
             if s.round >= self.max_rounds:
                 s.end("disagreement", "deadline")
         elif action.kind == "say" and s.round >= self.max_rounds and s.standing_by != role:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -44,6 +44,15 @@ class NegotiationState(BaseModel):
     agreement_round: int | None = None
     reason: str | None = None
     forfeit_by: str | None = None
+
+    def evolve(self, **changes: Any) -> "NegotiationState":
+        """A copy of this state with ``changes`` applied, leaving this state as it was.
+
+        The copy is shallow: states share their bundles, move records and containers, so a
+        transition replaces a container (``moves=[*state.moves, record]``) rather than changing
+        it in place. Deep-copying the growing move list on every move made a session quadratic.
+        """
+        return self.model_copy(update=changes)
 
     def end(self, outcome: Outcome, reason: str, *, agreement: Bundle | None = None,
             agreement_round: int | None = None, forfeit_by: str | None = None) -> None:

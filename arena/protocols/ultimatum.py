@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..actions import Action
+from ..actions import Action, Offer
 from ..verdicts import Violation
 from .base import common_violation, register_protocol
 from .state import MoveRecord, NegotiationState
@@ -42,14 +42,14 @@ class Ultimatum:
         return common_violation(state, role, action, self.legal_kinds(state, role))
 
     def apply(self, state: NegotiationState, role: str, action: Action) -> NegotiationState:
-        s = state.model_copy(deep=True)
-        s.turn += 1
-        if action.kind == "offer":
-            s.round = 1
-            s.standing, s.standing_by, s.standing_round = dict(action.bundle), role, 1  # type: ignore[union-attr]
-            s.last_offer[role] = dict(action.bundle)  # type: ignore[union-attr]
-            s.to_move = self.responder
-        s.moves.append(MoveRecord(turn=s.turn, round=s.round, role=role, action=action))
+        turn, rnd = state.turn + 1, state.round
+        changes: dict[str, Any] = {"turn": turn}
+        if isinstance(action, Offer):
+            rnd = 1
+            changes.update(round=rnd, standing=dict(action.bundle), standing_by=role, standing_round=rnd,
+                           last_offer={**state.last_offer, role: dict(action.bundle)}, to_move=self.responder)
+        changes["moves"] = [*state.moves, MoveRecord(turn=turn, round=rnd, role=role, action=action)]
+        s = state.evolve(**changes)
         if action.kind == "accept":
             s.end("agreement", "accepted", agreement=s.standing, agreement_round=1)
         elif action.kind == "reject":

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import bisect
 import random
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ...actions import Action, Argument, Offer
 from ...game import Game
-from ...space import Bundle
+from ...space import Bundle, DiscreteIssue, IntegerIssue, Value
 from ...transcript import AgentConfig, PromptRef
+from ...utility import LinearAdditiveUtility, TableUtility
 from ..base import Observation, Reply
 from .speech import pick_argument, round_for_speech, speak
 
-__all__ = ["OwnTable", "ScriptedAgent", "own_table"]
+__all__ = ["OwnTable", "ScriptedAgent", "own_table", "row_index"]
 
 
 @dataclass
@@ -28,38 +31,91 @@ class OwnTable:
     scale: np.ndarray      # per-issue range, to normalise distances
     best: int              # index of the best outcome
     priority: list[str]    # issue names, most important first
-
-    @property
-    def u_max(self) -> float:
-        return float(self.u[self.best])
-
-    @property
-    def u_min(self) -> float:
-        return float(self.u[self.order[0]])
+    u_max: float           # u[best]
+    u_min: float           # the lowest utility
+    ascending: list[float]  # u[order]: the utilities in ascending order, for binary search
+    exact: bool            # whether u at a bundle's row is exactly the utility of that bundle
 
 
-_TABLES: "weakref.WeakKeyDictionary[Game, dict[str, OwnTable]]" = weakref.WeakKeyDictionary()
+@dataclass
+class _GameTables:
+    """Per-game data shared by both roles' tables: the enumerated space and how to index it."""
+
+    X: np.ndarray
+    grids: list[np.ndarray]  # the distinct values of each column of X, ascending
+    codes: list[tuple[str, dict[Value, int], int]]  # per issue: name, value -> grid position, stride
+    tables: dict[str, OwnTable]
+
+
+_TABLES: "weakref.WeakKeyDictionary[Game, _GameTables]" = weakref.WeakKeyDictionary()
+
+# Utilities whose ``evaluate`` is exact elementwise arithmetic, so the value at a bundle's row of
+# the whole-space table equals calling the utility on that bundle, bit for bit. Others (such as
+# generated non-linear ones) are always called: a decision never depends on vectorized rounding.
+_EXACT_LOOKUP = (LinearAdditiveUtility, TableUtility)
+
+
+def _game_tables(game: Game) -> _GameTables:
+    cached = _TABLES.get(game)
+    if cached is None:
+        grids = [np.unique(g) for g in game.space.grids()]
+        codes: list[tuple[str, dict[Value, int], int]] = []
+        stride = 1
+        for issue, grid in reversed(list(zip(game.space.issues, grids))):
+            if isinstance(issue, IntegerIssue):
+                values: list[Value] = list(range(issue.min, issue.max + 1))
+            elif isinstance(issue, DiscreteIssue):
+                values = list(issue.values)
+            else:  # continuous: bundles are not looked up
+                values = []
+            codes.append((issue.name, {v: k for k, v in enumerate(values)}, stride))
+            stride *= len(grid)
+        cached = _TABLES[game] = _GameTables(game.space.enumerate(), grids, codes[::-1], {})
+    return cached
 
 
 def own_table(game: Game, role: str, utility: object) -> OwnTable:
     """The role's utility over every outcome (cached per game and role)."""
-    per_game = _TABLES.setdefault(game, {})
-    if role not in per_game:
-        X = game.space.enumerate()
+    shared = _game_tables(game)
+    if role not in shared.tables:
+        X, grids = shared.X, shared.grids
         u = utility.evaluate(X)  # type: ignore[attr-defined]
         order = np.argsort(u, kind="stable")
-        lo, hi = X.min(axis=0), X.max(axis=0)
+        lo, hi = np.array([g[0] for g in grids]), np.array([g[-1] for g in grids])
         best = int(order[-1])
+        exact = type(utility) in _EXACT_LOOKUP and game.space.is_discrete
         # importance of an issue: how much utility moves when only that issue varies from the best
         importance = {}
-        for k, issue in enumerate(game.space.issues):
-            Y = np.repeat(X[best][None, :], len(np.unique(X[:, k])), axis=0)
-            Y[:, k] = np.unique(X[:, k])
-            vals = utility.evaluate(Y)  # type: ignore[attr-defined]
+        for k, (issue, (_, _, stride)) in enumerate(zip(game.space.issues, shared.codes)):
+            if exact:  # those outcomes are rows of X already
+                n = len(grids[k])
+                first = best - (best // stride) % n * stride
+                vals = u[first: first + n * stride: stride]
+            else:
+                Y = np.repeat(X[best][None, :], len(grids[k]), axis=0)
+                Y[:, k] = grids[k]
+                vals = utility.evaluate(Y)  # type: ignore[attr-defined]
             importance[issue.name] = float(vals.max() - vals.min())
         priority = sorted(importance, key=lambda n: -importance[n])
-        per_game[role] = OwnTable(X, u, order, np.where(hi > lo, hi - lo, 1.0), best, priority)
-    return per_game[role]
+        ascending = u[order].tolist()
+        shared.tables[role] = OwnTable(X, u, order, np.where(hi > lo, hi - lo, 1.0), best, priority,
+                                       u_max=ascending[-1], u_min=ascending[0], ascending=ascending, exact=exact)
+    return shared.tables[role]
+
+
+def row_index(game: Game, bundle: Mapping[str, Value]) -> int | None:
+    """The row of ``bundle`` in ``game.space.enumerate()``, or None when it is not one of the
+    enumerated outcomes (a continuous issue, a missing issue, or a value out of range)."""
+    index = 0
+    for name, positions, stride in _game_tables(game).codes:
+        value = bundle.get(name)
+        if isinstance(value, bool) or value is None:  # True == 1 in a dict lookup
+            return None
+        position = positions.get(value)  # type: ignore[call-overload]
+        if position is None:
+            return None
+        index += position * stride
+    return index
 
 
 class ScriptedAgent:
@@ -80,6 +136,7 @@ class ScriptedAgent:
         self.seed = int(seed)
         self.argue = float(argue)
         self._rng: random.Random | None = None
+        self._table: tuple[Game, str, OwnTable] | None = None
 
     def rng(self, obs: Observation) -> random.Random:
         if self._rng is None:
@@ -87,7 +144,19 @@ class ScriptedAgent:
         return self._rng
 
     def table(self, obs: Observation) -> OwnTable:
-        return own_table(obs.game, obs.role, obs.utility)
+        cached = self._table
+        if cached is None or cached[0] is not obs.game or cached[1] != obs.role:
+            cached = self._table = (obs.game, obs.role, own_table(obs.game, obs.role, obs.utility))
+        return cached[2]
+
+    def utility_of(self, obs: Observation, bundle: Bundle) -> float:
+        """Own utility of ``bundle``, looked up in the table where that is exact, else computed."""
+        tab = self.table(obs)
+        if tab.exact:
+            index = row_index(obs.game, bundle)
+            if index is not None:
+                return float(tab.u[index])
+        return obs.utility(bundle)
 
     def decide(self, obs: Observation) -> Action:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -115,20 +184,29 @@ class ScriptedAgent:
         """Relative time t in [0, 1]: offers made so far over the offers allowed."""
         return min(1.0, obs.round / max(1, obs.max_rounds - 1))
 
+    @staticmethod
+    def last_offer_by(obs: Observation, role: str) -> Bundle | None:
+        """The last offer ``role`` made, or None (scans the history from its end)."""
+        for message in reversed(obs.history):
+            if message.role == role and isinstance(message.action, Offer):
+                return message.action.bundle
+        return None
+
     def choose(self, obs: Observation, target: float) -> Bundle:
         """An outcome with own utility at least ``target`` and as close to it as possible;
         among near-equal ones, the one most similar to the opponent's last offer."""
         tab = self.table(obs)
-        ok = np.flatnonzero(tab.u >= target - 1e-9)
-        if ok.size == 0:
+        start = bisect.bisect_left(tab.ascending, target - 1e-9)
+        if start == len(tab.ascending):
             return obs.space.from_row(tab.X[tab.best])
-        lowest = tab.u[ok].min()
-        window = ok[tab.u[ok] <= lowest + 0.02 * max(1e-9, tab.u_max - tab.u_min)]
-        ref = obs.offers_by(obs.opponent)
-        if ref:
-            r = obs.space.to_row(ref[-1])
-            d = (np.abs(tab.X[window] - r) / tab.scale).sum(axis=1)
-            pick = window[int(np.argmin(d))]
+        lowest = tab.ascending[start]
+        stop = bisect.bisect_right(tab.ascending, lowest + 0.02 * max(1e-9, tab.u_max - tab.u_min), start)
+        window = np.sort(tab.order[start:stop])  # the outcomes within 2% of the range above the lowest
+        ref = self.last_offer_by(obs, obs.opponent)
+        if ref is not None:
+            r = obs.space.to_row(ref)
+            d = np.add.reduce(np.abs(tab.X[window] - r) / tab.scale, axis=1)  # what ndarray.sum(axis=1) runs
+            pick = window[int(d.argmin())]
         else:
-            pick = window[int(np.argmax(tab.u[window]))]
+            pick = window[int(tab.u[window].argmax())]
         return obs.space.from_row(tab.X[pick])

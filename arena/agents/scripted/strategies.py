@@ -54,7 +54,7 @@ class TimeDependentAgent(ScriptedAgent):
         offer = self.opponent_offer(obs)
         next_target = self.target(obs, self.progress(obs))
         if offer is not None:
-            u_offer = obs.utility(offer)
+            u_offer = self.utility_of(obs, offer)
             if "offer" not in obs.legal:
                 return _respond_at_deadline(obs, u_offer)
             if u_offer >= next_target - 1e-9 and u_offer >= obs.reservation:
@@ -125,11 +125,11 @@ class TitForTatAgent(TimeDependentAgent):
             self._target = tab.u_max
         theirs = obs.offers_by(obs.opponent)
         if len(theirs) >= 2 and not obs.opening:
-            concession = obs.utility(theirs[-1]) - obs.utility(theirs[-2])
+            concession = self.utility_of(obs, theirs[-1]) - self.utility_of(obs, theirs[-2])
             self._target = float(np.clip(self._target - concession, self.floor(obs), tab.u_max))
         offer = self.opponent_offer(obs)
         if offer is not None:
-            u_offer = obs.utility(offer)
+            u_offer = self.utility_of(obs, offer)
             if "offer" not in obs.legal:
                 return _respond_at_deadline(obs, u_offer)
             if u_offer >= self._target - 1e-9 and u_offer >= obs.reservation:
@@ -239,7 +239,7 @@ class EvenSplitAgent(ScriptedAgent):
     def decide(self, obs: Observation) -> Action:
         even = _even_bundle(obs)
         offer = self.opponent_offer(obs)
-        if offer is not None and obs.utility(offer) >= obs.utility(even) - 1e-9:
+        if offer is not None and self.utility_of(obs, offer) >= self.utility_of(obs, even) - 1e-9:
             return Accept()
         if "offer" in obs.legal:
             return Offer(bundle=even)

@@ -1,0 +1,178 @@
+"""Import the Deal or No Deal corpus (Lewis et al. 2017) as arena transcripts.
+
+Each dialogue appears twice in the corpus, once from each side's perspective; it is imported
+once, with ``alice`` as the side that speaks first and ``bob`` as the other. The two sides'
+final selections are kept; consistent selections are an agreement. The prose parser is run over
+every message (parsed events are logged), and :class:`ImportReport` says how often the last
+offer accepted in the text equals the final selection (final-deal extraction accuracy).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..actions import Offer
+from ..game import Game, GameError, load_spec
+from ..generators import dond_spec
+from ..parsing import ParseContext, parse
+from ..space import Bundle
+from ..transcript import AgentConfig, ParsedEvent, SessionEnd, SessionStart, Transcript, TranscriptWriter, Utterance
+
+__all__ = ["DondDialogue", "ImportReport", "import_dond", "read_dond"]
+
+_TAG = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.S) for name in ("input", "dialogue", "output", "partner_input")}
+
+
+@dataclass(frozen=True)
+class DondDialogue:
+    """One dialogue from one side's perspective (``you`` = this line's side)."""
+
+    line: int
+    counts: tuple[int, ...]
+    you_values: tuple[int, ...]
+    them_values: tuple[int, ...]
+    turns: tuple[tuple[str, str], ...]      # (speaker "YOU"/"THEM", text)
+    selection: tuple[int, ...] | None       # (you take item0..2, them take item0..2) or None for disagree
+
+    def key(self) -> tuple[object, ...]:
+        """Identical for the two perspectives of one dialogue."""
+        first = self.turns[0][0] if self.turns else "YOU"
+        flip = {"YOU": "A", "THEM": "B"} if first == "YOU" else {"YOU": "B", "THEM": "A"}
+        text = tuple((flip[s], t) for s, t in self.turns)
+        a_vals, b_vals = (self.you_values, self.them_values) if first == "YOU" else (self.them_values, self.you_values)
+        return (self.counts, a_vals, b_vals, text)
+
+
+def _ints(text: str, where: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in text.split())
+    except ValueError:
+        raise GameError(f"{where}: expected whole numbers, got {text.strip()!r}") from None
+
+
+def read_dond(path: str | Path) -> Iterator[DondDialogue]:
+    """Read the corpus file line by line (malformed lines raise GameError naming the line)."""
+    p = Path(path)
+    try:
+        fh = p.open(encoding="utf-8")
+    except OSError as exc:
+        raise GameError(f"cannot read the corpus {p}: {exc.strerror}") from None
+    with fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            where = f"{p}, line {number}"
+            parts = {k: rx.search(line) for k, rx in _TAG.items()}
+            missing = [k for k, m in parts.items() if m is None]
+            if missing:
+                raise GameError(f"{where}: not in the Deal or No Deal format (no <{missing[0]}> element)")
+            mine = _ints(parts["input"].group(1), where)  # type: ignore[union-attr]
+            theirs = _ints(parts["partner_input"].group(1), where)  # type: ignore[union-attr]
+            if len(mine) % 2 or len(mine) != len(theirs):
+                raise GameError(f"{where}: <input> and <partner_input> must list count/value pairs")
+            counts = mine[0::2]
+            turns = []
+            for chunk in parts["dialogue"].group(1).split("<eos>"):  # type: ignore[union-attr]
+                chunk = chunk.strip()
+                m = re.match(r"(YOU|THEM):\s*(.*)", chunk, re.S)
+                if not m or "<selection>" in m.group(2):
+                    continue
+                turns.append((m.group(1), m.group(2).strip()))
+            out = parts["output"].group(1).split()  # type: ignore[union-attr]
+            selection = None
+            if out and all(re.fullmatch(r"item\d+=\d+", tok) for tok in out) and len(out) == 2 * len(counts):
+                selection = tuple(int(tok.split("=")[1]) for tok in out)
+            yield DondDialogue(number, counts, mine[1::2], theirs[1::2], tuple(turns), selection)
+
+
+@dataclass
+class ImportReport:
+    """What an import did, and how well the prose parser recovered the final deals."""
+
+    lines: int = 0
+    dialogues: int = 0
+    agreements: int = 0
+    extraction_checked: int = 0
+    extraction_correct: int = 0
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def extraction_accuracy(self) -> float:
+        """Share of agreed dialogues whose last accepted offer in the text equals the deal."""
+        return self.extraction_correct / self.extraction_checked if self.extraction_checked else float("nan")
+
+
+def _pair(a: DondDialogue, b: DondDialogue | None) -> tuple[tuple[int, ...] | None, str]:
+    """What alice (``a``'s side) takes under both selections, or None, and the reason."""
+    if a.selection is None or (b is not None and b.selection is None):
+        return None, "no agreement"
+    if b is None or b.selection is None:
+        return None, "only one side's selection is in the corpus"
+    n = len(a.counts)
+    a_you, a_them = a.selection[:n], a.selection[n:]
+    b_you, b_them = b.selection[:n], b.selection[n:]
+    if a_you == b_them and a_them == b_you and all(x + y == c for x, y, c in zip(a_you, a_them, a.counts)):
+        return a_you, "selections agree"
+    return None, "inconsistent selections"
+
+
+def import_dond(path: str | Path, out_dir: str | Path | None = None, limit: int | None = None) -> tuple[list[Transcript], ImportReport]:
+    """Turn the corpus at ``path`` into transcripts (written to ``out_dir`` if given)."""
+    template = load_spec("deal-or-no-deal")
+    plurals = list(template.generator.get("plurals", ["books", "hats", "balls"])) if template.generator else []
+    report = ImportReport()
+    groups: dict[tuple[object, ...], list[DondDialogue]] = {}
+    for d in read_dond(path):
+        report.lines += 1
+        groups.setdefault(d.key(), []).append(d)
+    out = Path(out_dir) if out_dir is not None else None
+    transcripts: list[Transcript] = []
+    for index, views in enumerate(groups.values()):
+        if limit is not None and index >= limit:
+            break
+        # alice is the side that speaks first: choose the perspective in which YOU speaks first
+        views.sort(key=lambda d: (d.turns[0][0] != "YOU") if d.turns else 0)
+        a = views[0]
+        b = views[1] if len(views) > 1 else None
+        if len(a.counts) != len(plurals):
+            raise GameError(f"{path}, line {a.line}: {len(a.counts)} item types, the game has {len(plurals)}")
+        spec = dond_spec(template, list(a.counts), list(a.you_values), list(a.them_values))
+        game = Game(spec)
+        role = {"YOU": "alice", "THEM": "bob"}
+        taken, reason = _pair(a, b)
+        agreement: Bundle | None = dict(zip(plurals, taken)) if taken is not None else None
+        target = out / f"dond-{a.line:05d}.jsonl" if out else None
+        with TranscriptWriter(target) as log:
+            log.write(SessionStart(session_id=f"dond-{a.line:05d}", game=spec.model_dump(mode="json"), seed=a.line,
+                                   agents={"alice": AgentConfig(name="human"), "bob": AgentConfig(name="human")},
+                                   options={"corpus": str(path), "lines": [d.line for d in views]}, source="dond"))
+            standing: Bundle | None = None
+            standing_by: str | None = None
+            accepted: Bundle | None = None
+            for turn, (speaker, text) in enumerate(a.turns, start=1):
+                r = role[speaker]
+                log.write(Utterance(turn=turn, role=r, text=text))
+                result = parse(text, ParseContext(game, r, standing, standing_by))
+                log.write(ParsedEvent(turn=turn, role=r, result=result))
+                if result.ok:
+                    action = result.action  # type: ignore[union-attr]
+                    if isinstance(action, Offer):
+                        standing, standing_by = dict(action.bundle), r
+                    elif action.kind == "accept" and standing is not None and standing_by != r:
+                        accepted = standing
+            utilities = game.utilities(agreement)
+            log.write(SessionEnd(outcome="agreement" if agreement else "disagreement", agreement=agreement,
+                                 agreement_round=1 if agreement else None, utilities=utilities, reason=reason,
+                                 rounds=0, turns=len(a.turns)))
+        transcripts.append(log.transcript())
+        report.dialogues += 1
+        if agreement is not None:
+            report.agreements += 1
+            report.extraction_checked += 1
+            report.extraction_correct += accepted == agreement
+        if target is not None:
+            report.files.append(target)
+    return transcripts, report

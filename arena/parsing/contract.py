@@ -1,0 +1,179 @@
+"""Prose terms for contract issues (price, lead time, payment terms): pair each number with the
+issue it belongs to, clause by clause.
+
+"a price of $93, a delivery of 2 weeks and net 90 payment terms": the clauses are split at
+commas, "and", "but" and sentence ends (never inside a number such as "two thousand and
+ninety-four"); in each clause a number goes to the nearest issue word whose unit fits, else to
+the only issue its unit fits ("$" for price, "weeks" for lead time). Numbers the speaker
+refers to as the other side's ("your $2,000") or rejects ("not $2,000", "can't accept $2,000")
+are not read as proposed terms. When an issue is named twice, the later mention wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .numbers import Quantity, to_value
+from .vocabulary import Vocabulary, norm
+
+__all__ = ["Finding", "read_contract"]
+
+_F = re.IGNORECASE
+_BOUNDARY = re.compile(r"[,;!?\n()]|\.(?=\s|$)|\b(?:and|but|or|with|plus|while|whereas|then|instead|also)\b", _F)
+_REFERENCE = re.compile(
+    r"\b(?:your|yours|you(?:['’]ve|\s+have)?\s+(?:offered|proposed|suggested|said|asked(?:\s+for)?|wanted|"
+    r"mentioned|quoted|want)|you(?:['’]re|\s+are)\s+(?:asking|offering|proposing|suggesting)|"
+    r"(?:previous|last|earlier|current|old)\s+(?:offer|proposal|price))\b", _F)
+_COMPARATIVE = r"(?:below|above|under|over|lower|higher|less|more|beyond|past|down|up)"
+_NEGATED = re.compile(
+    rf"(?:\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\binstead\s+of|\brather\s+than|\breject\w*|\bdecline\w*|\bno\s+longer)\s+"
+    rf"(?:(?!{_COMPARATIVE}\b)[\w'’]+\s+){{0,2}}(?:a\s+|an\s+|the\s+)?$", _F)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An issue's value read from the text, with the span it was read from."""
+
+    issue: str
+    value: Any
+    start: int
+    end: int
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class _Mention:
+    issue: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Number:
+    q: Quantity
+    unit: str | None
+    start: int
+    end: int
+
+
+def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < b and a < e for a, b in spans)
+
+
+def _excluded(text: str, clause_start: int, pos: int) -> bool:
+    """Whether a number at ``pos`` is the other side's or rejected rather than proposed."""
+    if _REFERENCE.search(text, max(clause_start, pos - 80), pos):
+        return True
+    return _NEGATED.search(text, max(clause_start, pos - 50), pos) is not None
+
+
+def _convert(vocab: Vocabulary, issue: str, n: _Number) -> Any:
+    spec = vocab.issues[issue]
+    value: Decimal = n.q.value
+    if spec.type == "continuous":
+        top = Decimal(str(getattr(spec, "max", 1)))
+        if n.q.percent and top <= 1:
+            value = value / 100
+        return float(round(value, 10))
+    return to_value(value, True)
+
+
+def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> list[Finding]:
+    """Every (issue, value) the text proposes for the game's contract issues, in text order."""
+    issues = vocab.issues
+    contract = vocab.contract
+    numeric = [n for n in contract if issues[n].type != "discrete"]
+    discrete = [n for n in contract if issues[n].type == "discrete"]
+    findings: list[Finding] = []
+
+    values: list[tuple[str, str, int, int]] = []
+    if vocab.value_re is not None:
+        for m in vocab.value_re.finditer(text):
+            hit = vocab.value_map.get(norm(m.group(0)))
+            if hit:
+                values.append((hit[0], hit[1], m.start(), m.end()))
+    taken = [(s, e) for _, _, s, e in values]
+    mentions: list[_Mention] = []
+    if vocab.mention_re is not None:
+        for m in vocab.mention_re.finditer(text):
+            issue = vocab.mention_map.get(norm(m.group(0)))
+            if issue and not _overlaps(m.start(), m.end(), taken):
+                mentions.append(_Mention(issue, m.start(), m.end()))
+    taken += [(m.start, m.end) for m in mentions]
+    numbers: list[_Number] = []
+    for q in quantities:
+        if _overlaps(q.start, q.end, taken):
+            continue
+        unit = "$" if q.money else ("%" if q.percent else None)
+        end = q.end
+        if unit is None and vocab.unit_re is not None:
+            um = vocab.unit_re.match(text, q.end)
+            if um:
+                unit = vocab.unit_map.get(" ".join(um.group("unit").lower().split()))
+                end = um.end()
+        numbers.append(_Number(q, unit, q.start, end))
+    if not values and not numbers:
+        return findings
+    protected = taken + [(n.start, n.end) for n in numbers]
+
+    cuts = [0] + [m.start() for m in _BOUNDARY.finditer(text) if not _overlaps(m.start(), m.end(), protected)]
+    cuts.append(len(text))
+    mi = ni = vi = 0
+    for a, b in zip(cuts, cuts[1:]):
+        clause_m: list[_Mention] = []
+        while mi < len(mentions) and mentions[mi].start < b:
+            if mentions[mi].start >= a:
+                clause_m.append(mentions[mi])
+            mi += 1
+        for issue, value, s, e in values[vi:]:
+            if s >= b:
+                break
+            vi += 1
+            if s < a or _excluded(text, a, s):
+                continue
+            near = [m for m in clause_m if m.issue == issue]
+            lo = min([s] + [m.start for m in near])
+            hi = max([e] + [m.end for m in near])
+            findings.append(Finding(issue, value, lo, hi, 1.0))
+        used: set[int] = set()
+        while ni < len(numbers) and numbers[ni].start < b:
+            n = numbers[ni]
+            ni += 1
+            if n.start < a or _excluded(text, a, n.start):
+                continue
+            if n.unit == "$":
+                fits = vocab.unit_issues.get("$", [])
+            elif n.unit == "%":
+                fits = [x for x in numeric if issues[x].type == "continuous"] or numeric
+            elif n.unit:
+                fits = vocab.unit_issues.get(n.unit, [])
+            else:
+                fits = numeric
+            near = [m for m in clause_m if m.issue in fits]
+            if near:
+                best = min(near, key=lambda m: (m.start in used, max(m.start - n.end, n.start - m.end, 0)))
+                used.add(best.start)
+                findings.append(Finding(best.issue, _convert(vocab, best.issue, n), min(best.start, n.start),
+                                        max(best.end, n.end), 1.0))
+                continue
+            if n.unit and n.unit != "%" and len(fits) == 1:
+                findings.append(Finding(fits[0], _convert(vocab, fits[0], n), n.start, n.end, 0.85))
+                continue
+            named = [m for m in clause_m if m.issue in discrete]
+            if named and n.unit is None:
+                issue = named[-1].issue
+                label = f"{n.q.value.normalize():f}"
+                hits = [v for v in issues[issue].values if re.search(rf"(?<![\d.]){re.escape(label)}(?![\d.])", v)]  # type: ignore[union-attr]
+                if len(hits) == 1:
+                    findings.append(Finding(issue, hits[0], min(named[-1].start, n.start),
+                                            max(named[-1].end, n.end), 0.8))
+                    continue
+            if len(numeric) == 1 and not clause_m and n.unit in (None, "%"):
+                spec = issues[numeric[0]]
+                lo, hi = getattr(spec, "min", None), getattr(spec, "max", None)
+                if lo is not None and hi is not None and Decimal(str(lo)) <= n.q.value <= Decimal(str(hi)):
+                    findings.append(Finding(numeric[0], _convert(vocab, numeric[0], n), n.start, n.end, 0.7))
+    return findings

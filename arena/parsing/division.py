@@ -1,0 +1,361 @@
+"""Prose terms for division issues (books, hats and balls; a pie; dollars of an ultimatum):
+who gets what, resolved from the speaker's point of view.
+
+The text becomes a stream of events: owner markers before their items ("I'll take",
+"you can have", "give me", "Alice gets"), owner markers after them ("... for me",
+"... goes to you", "... are yours"), item amounts ("2 books", "the ball", "all the hats",
+"71.43% of the surplus", "$40"), and "the rest", "everything", "nothing". Each item belongs to
+the owner marker that governs it; I/me is the speaker and you is the listener. Within a
+sentence, an issue's share is read from its explicit amount, else from "everything"/"nothing",
+else from "the rest". Across sentences, explicit amounts beat "the rest", then sentences that
+read as a proposal ("my offer: ...") beat others, then later beats earlier. The result is
+perspective-free: the value of an issue is what its recipient role gets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .contract import Finding
+from .intent import proposal_cue
+from .numbers import NUMWORD_PATTERN, Quantity, to_value, words_value
+from .vocabulary import DivisionIssue, Vocabulary, norm
+
+__all__ = ["read_division"]
+
+_F = re.IGNORECASE
+_AP = r"['’`]?"
+_VERB = (r"(?:take|get|keep|have|want|need|like|receive|grab|claim|prefer|hold\s+on\s+to|walk\s+away\s+with|"
+         r"end\s+up\s+with|go\s+with|settle\s+(?:for|on)|accept|do|(?:happy|fine|ok|okay|good|content|satisfied)\s+with)")
+_VERBING = r"(?:taking|getting|keeping|having|receiving|grabbing)"
+_MOD = (r"(?:really|just|only|still|then|also|definitely|actually|probably|would|will|can|could|should|must|"
+        r"might|like|love|prefer|want|need|have|going|gonna|wanna|to|at\s+least|at\s+most|happily|gladly|"
+        r"rather|please|agree|willing|able|happy|be|[a-z]+ly)")
+_I = (rf"(?:i{_AP}ll|i{_AP}d|i\s+(?:will|would|can|could|should|shall|must|do|might)|i{_AP}m\s+going\s+to|"
+      rf"im\s+going\s+to|ill|id|i)")
+_YOU = rf"(?:you{_AP}ll|you{_AP}d|you\s+(?:will|would|can|could|should|may|might|do|get\s+to)|you)"
+_NOT = rf"(?:don{_AP}t|do\s+not|won{_AP}t|will\s+not|can{_AP}t|cannot|wouldn{_AP}t|would\s+not|dont|wont|cant)"
+_GIVE = (r"(?:give|offer|trade|swap|let\s+go\s+of|part\s+with|give\s+up|spare|sacrifice|let\s+you\s+have|"
+         r"let\s+you\s+take|let\s+you\s+keep)")
+
+_EVENT_RE = re.compile(
+    rf"""(?P<sneg>\b{_I}(?:\s+{_MOD}){{0,2}}\s+{_NOT}\s+(?:really\s+)?(?:need|want|care\s+(?:about|for)|take|have|get|like|value)\b)
+    |(?P<lneg>\byou\s+{_NOT}\s+(?:have|get|take|keep)\b)
+    |(?P<lgive>\b{_I}(?:\s+{_MOD}){{0,3}}\s+{_GIVE}\b|\b(?:give|leave|hand|send|offer)\s+you\b(?:\s+(?:have|take|get|keep)\b)?)
+    |(?P<spre>\b{_I}(?:\s+{_MOD}){{0,4}}\s+{_VERB}\b|\b(?:give|leave|hand|send|throw\s+in|trade)\s+me\b|\bthrow\s+in\b|\bme\s+(?:get|take|have|keep)\b|\b(?:not\s+budging|won{_AP}t\s+budge)\s+on\b|\blet\s+me\s+(?:have|take|get|keep)\b|\bgimme\b
+        |\b(?:can|could|may)\s+i\s+(?:please\s+)?(?:have|take|get|keep)\b|\bi{_AP}\s*m\s+{_VERBING}\b|\bi\s+am\s+{_VERBING}\b)
+    |(?P<limp>(?:^|(?<=[.!?,;:])|\b(?:ok|okay|fine|then|so|just|well|alright|sure|yes|no)\b)\s*(?:just\s+)?(?:take|have|keep)\b(?!\s+(?:it|that|this|a\s+look|care)\b))
+    |(?P<lpre>\b{_YOU}(?:\s+{_MOD}){{0,3}}\s+{_VERB}\b|\byou{_AP}\s*re\s+{_VERBING}\b|\byou\s+are\s+{_VERBING}\b|\blet\s+you\s+(?:have|take|get|keep)\b)
+    |(?P<spost>\bfor\s+(?:me|myself)\b|\b(?:goes|go|going|went|come|comes)\s+to\s+me\b|\b(?:is|are|be)\s+mine\b|\bmine\b)
+    |(?P<lpost>\bfor\s+you(?:rself)?\b|\b(?:goes|go|going|went|come|comes)\s+to\s+you\b|\b(?:is|are|be)\s+yours\b|\byours\b)
+    |(?P<xfor>\b(?:in\s+(?:exchange|return)\s+for|for)\b(?=\s+(?:the|all|a|an|\d|one|two|three|four|both|my|your)\b))
+    |(?P<sto>\bto\s+me\b)
+    |(?P<lto>\bto\s+you\b)
+    |(?P<each>\b(?:\d+|{NUMWORD_PATTERN}|an?)\s+of\s+each\b|\bone\s+each\b)
+    |(?P<rest>\b(?:the\s+rest(?:\s+of\s+(?:it|them|the\s+items|everything|the\s+stuff))?|everything\s+else|anything\s+else
+        |all\s+(?:of\s+)?(?:the\s+)?(?:rest|else|others|remaining(?:\s+items)?)|whatever{_AP}s?\s*(?:is\s+)?left
+        |what{_AP}s?\s*(?:is\s+)?left|the\s+remain(?:der|ing(?:\s+items)?)|the\s+others|the\s+other\s+(?:items|stuff|things)|rest)\b)
+    |(?P<every>\b(?:everything|all\s+(?:of\s+)?(?:it|them|the\s+items|items|the\s+stuff)|it\s+all|every\s+item
+        |the\s+(?:whole|entire)\s+(?:thing|lot|pot))\b)
+    |(?P<nothing>\b(?:nothing|none|no\s+items|zero\s+items|not\s+a\s+thing)\b)
+    |(?P<comma>[,;]|\s-\s)
+    |(?P<brk>[.!?]+(?=\s|$)|\n)""",
+    _F | re.VERBOSE,
+)
+_SPLIT = re.compile(r"\b(?:split|share|divide)\s+(?:the\s+)?$", _F)
+_FILLER = re.compile(
+    r"\b(?:and|or|the|a|an|so|ok|okay|well|then|just|only|please|fine|alright|hi|hello|hey|too|also|i|guess|"
+    r"think|need|want|would|like|um|uh|hmm|yes|sure|all|of)\b|[^\w]+", _F)
+_SUPPRESS = re.compile(r"\s+(?:right|wrong|done|sorted|straight|settled|figured)\b", _F)
+
+
+@dataclass
+class _Event:
+    kind: str
+    start: int
+    end: int
+    owner: str | None = None          # "S" (speaker) or "L" (listener) for markers and claims
+    issue: str | None = None
+    amount: Decimal | None = None     # for items: the amount named; None when only mentioned
+    all_issues: bool = False          # for "one of each"
+
+
+@dataclass
+class _Share:
+    amount: Decimal                   # what the speaker gets
+    strength: int                     # 1 explicit, 0 from "the rest"
+    start: int
+    end: int
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    cue: bool
+    shares: dict[str, _Share] = field(default_factory=dict)
+
+
+_MARKERS = ("spre", "lpre", "limp", "sneg", "lneg", "lgive", "rpre", "spost", "lpost", "rpost", "xfor")
+
+
+def _owner(kind: str) -> str:
+    return "S" if kind[0] == "s" else "L"
+
+
+def _item_amount(d: DivisionIssue, form: str, det: str | None, num: str | None, pct: str | None) -> Decimal | None:
+    top = Decimal(str(d.max)).normalize()
+    if pct is not None:
+        try:
+            return Decimal(pct) * top / 100
+        except ArithmeticError:
+            return None
+    if num is not None:
+        value = Decimal(num.replace(",", "")) if num[0].isdigit() or num[0] == "." else words_value(num)[0]
+        if value is None:
+            return None
+        if d.continuous and top <= 1 and value > top and value <= 100:
+            return value / 100  # "60 of the pie": a percentage
+        return value
+    det = " ".join((det or "").lower().split())
+    if det.startswith(("all", "each", "every", "the whole", "the entire", "the full")):
+        return top
+    if det.startswith("both"):
+        return Decimal(2) if not d.continuous else None
+    if "half" in det:
+        return top / 2
+    if det.startswith(("none", "no", "zero")):
+        return Decimal(0)
+    if d.continuous:
+        return None  # "the pie", "a fair split": no amount named
+    if det.startswith(("the other", "another", "a ", "an ", "one more")) or det in ("a", "an"):
+        return Decimal(1)
+    if form == "singular":
+        return Decimal(1)
+    if form == "plural":
+        return top
+    if det and det.split()[0] in ("the", "my", "your", "those", "these", "that", "this"):
+        return top
+    return None
+
+
+def _events(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> list[_Event]:
+    out: list[_Event] = []
+    if vocab.item_re is not None:
+        for m in vocab.item_re.finditer(text):
+            issue, form = vocab.item_map.get(norm(m.group("item")), (None, ""))
+            if issue is None:
+                continue
+            amount = _item_amount(vocab.div[issue], form, m.group("det"), m.group("num"), m.group("pct"))
+            if _SUPPRESS.match(text, m.end()):
+                amount = None  # "get the books right"
+            ev = _Event("item", m.start(), m.end(), issue=issue, amount=amount)
+            if _SPLIT.search(text, max(0, m.start() - 20), m.start()) and amount is not None:
+                top = Decimal(str(vocab.div[issue].max)).normalize()
+                ev.owner, ev.amount = "S", top / 2  # "we can split the books"
+            out.append(ev)
+    if vocab.role_pre_re is not None:
+        for m in vocab.role_pre_re.finditer(text):
+            out.append(_Event("rpre", m.start(), m.end(), owner=vocab.role_lookup.get(norm(m.group("role")))))
+    if vocab.role_post_re is not None:
+        for m in vocab.role_post_re.finditer(text):
+            out.append(_Event("rpost", m.start(), m.end(), owner=vocab.role_lookup.get(norm(m.group("role")))))
+    for m in _EVENT_RE.finditer(text):
+        kind = m.lastgroup or ""
+        ev = _Event(kind, m.start(), m.end())
+        if kind == "each":
+            head = m.group(0).split()[0].lower()
+            ev.amount = Decimal(1) if head in ("a", "an", "one") else (
+                Decimal(head) if head.isdigit() else words_value(head)[0])
+            ev.all_issues = True
+        out.append(ev)
+    out.sort(key=lambda e: (e.start, -(e.end - e.start), e.kind != "item"))
+    kept: list[_Event] = []
+    for ev in out:
+        if kept and ev.start < kept[-1].end:
+            continue
+        kept.append(ev)
+    # a number with no item word, when its unit (or the game) leaves one issue it can be about
+    items = [(e.start, e.end) for e in kept if e.kind in ("item", "each")]
+    singles = list(vocab.div)
+    money = [n for n, d in vocab.div.items() if d.unit == "$"]
+    pies = [n for n, d in vocab.div.items() if d.continuous]
+    extra: list[_Event] = []
+    for q in quantities:
+        if any(q.start < b and a < q.end for a, b in items):
+            continue
+        if q.money:
+            cands = money
+        elif q.percent:
+            cands = pies or singles
+        else:
+            cands = singles
+        if len(cands) != 1:
+            continue
+        d = vocab.div[cands[0]]
+        amount = q.value
+        top = Decimal(str(d.max)).normalize()
+        if q.percent:
+            amount = amount * top / 100
+        elif d.continuous and top <= 1 and 1 < amount <= 100:
+            amount = amount / 100
+        extra.append(_Event("item", q.start, q.end, issue=cands[0], amount=amount))
+    if extra:
+        taken = [(e.start, e.end) for e in kept]
+        kept += [e for e in extra if not any(e.start < b and a < e.end for a, b in taken)]
+        kept.sort(key=lambda e: e.start)
+    return kept
+
+
+def _resolve_owner(ev: _Event, speaker: str) -> str | None:
+    if ev.kind in ("rpre", "rpost"):
+        if ev.owner is None:
+            return None
+        return "S" if ev.owner == speaker else "L"
+    if ev.kind == "sneg":
+        return "L"
+    if ev.kind in ("lneg", "lgive"):
+        return "L" if ev.kind == "lgive" else "S"
+    return _owner(ev.kind)
+
+
+def _sentence_shares(claims: list[tuple[str, _Event]], vocab: Vocabulary, sent: _Sentence) -> None:
+    explicit: dict[str, dict[str, _Event]] = {}
+    flags: dict[str, _Event] = {}
+    for owner, ev in claims:
+        if ev.kind == "item" and ev.amount is not None and ev.issue is not None:
+            explicit.setdefault(ev.issue, {})[owner] = ev
+        elif ev.kind == "each":
+            for issue in vocab.div:
+                explicit.setdefault(issue, {}).setdefault(owner, _Event("item", ev.start, ev.end, issue=issue,
+                                                                        amount=ev.amount))
+        elif ev.kind in ("every", "nothing", "rest"):
+            flags.setdefault(f"{ev.kind}:{owner}", ev)
+    for issue, d in vocab.div.items():
+        top = Decimal(str(d.max)).normalize()
+        got = explicit.get(issue, {})
+        if "S" in got and "L" in got and got["S"].amount + got["L"].amount != top:  # type: ignore[operator]
+            ev = max(got.values(), key=lambda e: e.start)  # they disagree: the later one
+            own = ev.amount if ev is got["S"] else top - ev.amount  # type: ignore[operator]
+            sent.shares[issue] = _Share(own, 1, ev.start, ev.end)  # type: ignore[arg-type]
+        elif "S" in got:
+            ev = got["S"]
+            sent.shares[issue] = _Share(ev.amount, 1, ev.start, ev.end)  # type: ignore[arg-type]
+        elif "L" in got:
+            ev = got["L"]
+            sent.shares[issue] = _Share(top - ev.amount, 1, ev.start, ev.end)  # type: ignore[operator]
+        elif "every:S" in flags or "nothing:L" in flags:
+            ev = flags.get("every:S") or flags["nothing:L"]
+            sent.shares[issue] = _Share(top, 1, ev.start, ev.end)
+        elif "every:L" in flags or "nothing:S" in flags:
+            ev = flags.get("every:L") or flags["nothing:S"]
+            sent.shares[issue] = _Share(Decimal(0), 1, ev.start, ev.end)
+        elif "rest:S" in flags:
+            ev = flags["rest:S"]
+            sent.shares[issue] = _Share(top, 0, ev.start, ev.end)
+        elif "rest:L" in flags:
+            ev = flags["rest:L"]
+            sent.shares[issue] = _Share(Decimal(0), 0, ev.start, ev.end)
+
+
+def read_division(text: str, vocab: Vocabulary, speaker: str, quantities: list[Quantity]) -> tuple[list[Finding], float]:
+    """The division issues' values the text proposes, and a confidence in [0, 1]."""
+    events = _events(text, vocab, quantities)
+    if not any(e.kind in ("item", "each", "rest", "every", "nothing") for e in events):
+        return [], 0.0
+    if not any(e.kind in _MARKERS for e in events):
+        # a bare list of items ("books and hats", "the book and one ball") names what the
+        # speaker wants, when nothing else is said
+        amounts = [e for e in events if e.kind == "item" and e.amount is not None]
+        rest = text
+        for e in sorted(events, key=lambda e: -e.start):
+            rest = rest[:e.start] + " " + rest[e.end:]
+        if amounts and len(_FILLER.sub(" ", rest).split()) == 0:
+            for e in amounts:
+                e.owner = "S"
+            low = 0.6
+        else:
+            return [], 0.0
+    else:
+        low = 1.0
+    sentences: list[_Sentence] = []
+    pairs: list[list] = []            # [owner, event] for every amount in the current sentence
+    group: list[list] = []            # the pairs since the last owner marker
+    current: str | None = None
+    last_comma = -1
+    sent_start = 0
+    prev: _Event | None = None
+
+    def close(end: int) -> None:
+        nonlocal pairs, group, current, last_comma, sent_start
+        owned = [(o, e) for o, e in pairs if o is not None]
+        if owned:
+            sent = _Sentence(sent_start, end, proposal_cue(text, sent_start, end))
+            _sentence_shares(owned, vocab, sent)
+            sentences.append(sent)
+        pairs, group, current, last_comma = [], [], None, -1
+        sent_start = end
+
+    for ev in events:
+        k = ev.kind
+        if k == "brk":
+            close(ev.end)
+        elif k == "comma":
+            last_comma = ev.start
+        elif k in ("spre", "lpre", "limp", "sneg", "lneg", "lgive", "rpre"):
+            current = _resolve_owner(ev, speaker)
+            group = []
+        elif k in ("spost", "lpost", "rpost") or (
+                k in ("sto", "lto") and prev is not None and prev.kind in ("item", "rest", "every", "nothing")
+                and not text[prev.end:ev.start].strip(" -")):
+            owner = _resolve_owner(ev, speaker) if k not in ("sto", "lto") else _owner(k)
+            if group:
+                unowned = [g for g in group if g[0] is None]
+                if unowned:
+                    targets = unowned       # "2 books and 1 hat for me"
+                else:                       # "you can have the hats, and the ball for me"
+                    targets = [g for g in group if g[1].start > last_comma] or group
+                    if any(g[0] != owner for g in targets):
+                        targets = targets[-1:]  # "I want the ball, the rest is yours"
+                for g in targets:
+                    g[0] = owner
+                group = []
+                current = None
+            else:
+                current = owner
+        elif k == "xfor":
+            if current is not None:         # "I'll give you the hats for the books"
+                current = "S" if current == "L" else "L"
+                group = []
+        elif k in ("item", "each", "rest", "every", "nothing"):
+            if ev.owner is not None:
+                pairs.append([ev.owner, ev])
+            else:
+                pair = [current, ev]
+                pairs.append(pair)
+                group.append(pair)
+        prev = ev
+    close(len(text))
+
+    best: dict[str, tuple[tuple[int, int, int], _Share]] = {}
+    for index, sent in enumerate(sentences):
+        for issue, share in sent.shares.items():
+            rank = (share.strength, int(sent.cue), index)
+            if issue not in best or rank > best[issue][0]:
+                best[issue] = (rank, share)
+    findings: list[Finding] = []
+    conflicts = 0
+    for issue, (rank, share) in best.items():
+        d = vocab.div[issue]
+        top = Decimal(str(d.max)).normalize()
+        amount = share.amount if d.recipient == speaker else top - share.amount
+        value = float(round(amount, 10)) if d.continuous else to_value(amount, True)
+        others = {s.shares[issue].amount for s in sentences if issue in s.shares and s.shares[issue].strength == 1}
+        if len(others) > 1:
+            conflicts += 1
+        findings.append(Finding(issue, value, share.start, share.end, 1.0))
+    findings.sort(key=lambda f: list(vocab.div).index(f.issue))
+    confidence = (0.9 if not conflicts else 0.6) * low
+    return findings, confidence
