@@ -250,6 +250,129 @@ def parser_accuracy_cmd(
         console.print(f"[red]misread[/] [{f['game']}] {escape(f['text'])}")
 
 
+# ---------------------------------------------------------------------- scoring
+@app.command()
+@_friendly
+def score(
+    paths: list[Path] = typer.Argument(..., help="Transcript files or folders of *.jsonl transcripts."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    csv: Optional[Path] = typer.Option(None, help="Also write one row per session and role to this CSV file."),
+) -> None:
+    """Score transcripts: agreement, Pareto optimality and distance, Nash distance, utilities."""
+    from evaluators import frame, summary
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {missing[0]}")
+    df = frame(paths)
+    if df.empty:
+        raise TranscriptError(f"no transcripts found in {', '.join(map(str, paths))}")
+    result = summary(df)
+    if csv:
+        df.to_csv(csv, index=False)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2, default=_json_default) + "\n")
+        return
+    table = Table(show_header=True, header_style="bold", title=f"{df['session_id'].nunique()} sessions")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                table.add_row(f"{key}.{sub}", _fmt(v))
+        else:
+            table.add_row(key, _fmt(value))
+    console.print(table)
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _json_default(v: Any) -> Any:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+# ---------------------------------------------------------------------- import
+import_app = typer.Typer(no_args_is_help=True, help="Import corpora and negotiation domains.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("dond")
+@_friendly
+def import_dond_cmd(
+    path: Path = typer.Argument(..., help="A Deal or No Deal corpus file (e.g. val.txt)."),
+    out: Path = typer.Option(..., "--out", help="Folder for the transcripts (one JSONL file per dialogue)."),
+    limit: Optional[int] = typer.Option(None, help="Import at most this many dialogues."),
+    as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
+) -> None:
+    """Import the Deal or No Deal corpus as transcripts (each dialogue once) and measure how
+    often the prose parser recovers the final deal from the text."""
+    from .importers.dond import import_dond
+
+    with console.status("importing dialogues and parsing every message..."):
+        _, report = import_dond(path, out, limit=limit)
+    data = {"lines": report.lines, "dialogues": report.dialogues, "agreements": report.agreements,
+            "final_deal_extraction_accuracy": round(report.extraction_accuracy, 4),
+            "extraction_checked": report.extraction_checked, "out": str(out)}
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    console.print(f"{report.lines} corpus lines -> {report.dialogues} dialogues ({report.agreements} agreements) "
+                  f"written to {out}")
+    console.print(f"final-deal extraction accuracy of the prose parser: {report.extraction_accuracy:.1%} "
+                  f"({report.extraction_correct} of {report.extraction_checked} agreed dialogues)")
+    console.print(f"next: [bold]arena score {out}[/]")
+
+
+# ---------------------------------------------------------------------- experiments
+experiment_app = typer.Typer(no_args_is_help=True, help="Run experiments over many paired sessions.")
+app.add_typer(experiment_app, name="experiment")
+
+
+@experiment_app.command("anchoring")
+@_friendly
+def anchoring_cmd(
+    game: str = typer.Option("buyer-seller", "--game", "-g", help="A one-issue game; the opener moves first."),
+    subject: str = typer.Option(..., "--subject", help="The agent under test."),
+    pairs: int = typer.Option(20, "--pairs", min=2, help="Seeds; each is played low / no anchor / high."),
+    low: float = typer.Option(0.25, help="Low first offer, zone-normalized (0 = zone's low end, 1 = high end)."),
+    high: float = typer.Option(1.75, help="High first offer, zone-normalized."),
+    start: float = typer.Option(1.25, help="Where the opener's schedule starts (its first offer in the control)."),
+    seed: int = typer.Option(0, help="First seed."),
+    out: Optional[Path] = typer.Option(None, help="Folder for the transcripts."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Interventional anchoring: paired runs where the opener's first offer is low, absent or
+    high (and identical afterwards); beta = slope of the final price on the anchor."""
+    from evaluators.anchoring import anchoring_effect
+
+    from .experiments import AnchoringConfig, run_anchoring
+
+    cfg = AnchoringConfig(game=game, subject=subject, pairs=pairs, low=low, high=high, start=start, seed=seed,
+                          out_dir=out)
+    with Progress(console=err_console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("anchoring sessions", total=3 * pairs)
+        transcripts = run_anchoring(cfg, progress=lambda: progress.advance(task))
+    result = anchoring_effect(transcripts)
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2, default=_json_default) + "\n")
+        return
+    console.print(f"[bold]beta[/] = {result.beta:.3f}  (95% CI {result.ci_low:.3f} to {result.ci_high:.3f}, "
+                  f"{result.pairs} pairs, {result.agreements}/{result.sessions} sessions agreed)")
+    console.print(f"observational Spearman rho (first offer vs final price) = {result.rho:.3f}")
+    table = Table(show_header=True, header_style="bold")
+    for col in ("condition", "sessions", "agreements", "first offer (zone)", "final price (zone)"):
+        table.add_column(col, justify="right" if col != "condition" else "left")
+    for cond, row in result.by_condition.items():
+        table.add_row(cond, str(row["sessions"]), str(row["agreements"]), f"{row['mean_first_offer']:.3f}",
+                      f"{row['mean_final']:.3f}")
+    console.print(table)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -49,6 +49,10 @@ class RoleSpec(BaseModel):
     utility: UtilitySpec
     reservation: float = Field(default=0.0, description="Utility of no deal (the disagreement point).")
     discount: float = Field(default=1.0, gt=0.0, le=1.0, description="Per-round discount factor delta.")
+    discount_basis: Literal["round", "time"] = Field(
+        default="round",
+        description='"round": u * delta^(round - 1). "time": Genius\'s u * delta^t, t = (round - 1) / '
+                    "(max_rounds - 1) the normalized time of the agreement (0 for the first offer, 1 for the last).")
 
 
 class ProtocolSpec(BaseModel):
@@ -146,9 +150,23 @@ class Game:
         a, b = self.role_names
         return b if role == a else a
 
+    def normalized_time(self, round_index: int) -> float:
+        """Genius's normalized time t in [0, 1] of the offer made in ``round_index``.
+
+        t = (round - 1) / (max_rounds - 1): the first offer is made at t = 0 and the last one the
+        deadline allows at t = 1, so a time-discounted agreement is worth u * delta^t between
+        u (at once) and u * delta (at the deadline), as in Genius. One-round games have t = 0.
+        """
+        n = self.spec.protocol.max_rounds
+        if n <= 1:
+            return 0.0
+        return min(1.0, max(0.0, (round_index - 1) / (n - 1)))
+
     def utility(self, role: str, bundle: Mapping[str, Value], round_index: int = 1) -> float:
         """The role's utility of ``bundle`` agreed in ``round_index`` (discount applied)."""
         r = self.roles[role]
+        if r.spec.discount_basis == "time":
+            return float(r.utility(bundle)) * float(r.discount) ** self.normalized_time(round_index)
         return discounted(r.utility(bundle), r.discount, round_index)
 
     def utilities(self, bundle: Bundle | None, round_index: int = 1) -> dict[str, float]:
@@ -226,8 +244,13 @@ def _load_builtin_generators() -> None:
 
 
 def load_spec(name_or_path: str | Path) -> GameSpec:
-    """Load an unresolved spec by shipped name or by path to a YAML file."""
+    """Load an unresolved spec by shipped name, by path to a YAML file, or by path to a Genius /
+    GeniusWeb domain (a folder with a domain and profiles, or one of its ``.xml``/``.json`` files)."""
     path = Path(name_or_path)
+    if path.suffix.lower() in (".xml", ".json") or (path.is_dir() and str(name_or_path) not in available_games()):
+        from .importers import import_domain  # lazy: only foreign formats need the importers
+
+        return import_domain(path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise GameError(f"no game file at {path}")

@@ -14,6 +14,8 @@ from .verdicts import VIOLATION_CODES, Ok, Verdict, Violation
 
 __all__ = ["Ok", "Referee", "VIOLATION_CODES", "Verdict", "Violation"]
 
+_OK = Ok()  # frozen: one instance serves every legal move
+
 
 class Referee:
     """Validates moves: parse result -> protocol rules -> outcome space.
@@ -44,4 +46,4 @@ class Referee:
                 return Violation(code=problems[0].code,
                                  message=f"Your offer is not a valid deal: {detail}. "
                                          f"Every offer must give a value for each of: {', '.join(self.game.space.names)}.")
-        return Ok()
+        return _OK

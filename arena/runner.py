@@ -45,6 +45,7 @@ class SessionConfig:
         arguments: whether argument claims are shown to the opponent (default: the game's).
         session_id: identifier recorded in the transcript (default: random).
         parent: for forks, a reference to the parent transcript and turn.
+        tags: free-form labels recorded in the transcript (e.g. an experiment's condition).
     """
 
     repair_budget: int | None = None
@@ -52,6 +53,7 @@ class SessionConfig:
     arguments: bool | None = None
     session_id: str | None = None
     parent: dict[str, Any] | None = None
+    tags: dict[str, Any] = field(default_factory=dict)
     policies: tuple[SessionPolicy, ...] = field(default_factory=tuple)
 
 
@@ -96,7 +98,8 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
             session_id=config.session_id or uuid.uuid4().hex[:12], game=game.spec.model_dump(mode="json"),
             seed=int(seed), agents={role: getattr(a, "config", AgentConfig(name=type(a).__name__))
                                     for role, a in agents.items()},
-            options={"repair_budget": budget.per_turn, "max_turns": max_turns, "arguments": arguments},
+            options={"repair_budget": budget.per_turn, "max_turns": max_turns, "arguments": arguments,
+                     **({"tags": dict(config.tags)} if config.tags else {})},
             parent=config.parent,
         ))
         error: str | None = None

@@ -11,12 +11,16 @@ from collections.abc import Mapping
 from typing import Annotated, Literal, Protocol, Union, runtime_checkable
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .space import ContinuousIssue, DiscreteIssue, IntegerIssue, OutcomeSpace, Value
 
 __all__ = [
+    "BoxConstraint",
     "DivisionUtilitySpec",
+    "HyperRectangleSpec",
+    "HyperRectangleUtility",
+    "IssueBound",
     "LinearAdditiveSpec",
     "LinearAdditiveUtility",
     "TableUtility",
@@ -149,8 +153,52 @@ class TableUtilitySpec(_Spec):
     default: float = 0.0
 
 
+class IssueBound(_Spec):
+    """One issue's side of a box: a numeric interval ``[min, max]`` (either end may be open) for an
+    integer or continuous issue, or a set of ``values`` for a discrete issue."""
+
+    min: float | None = None
+    max: float | None = None
+    values: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "IssueBound":
+        if self.values is not None and (self.min is not None or self.max is not None):
+            raise ValueError("a bound is either an interval (min, max) or a set of values, not both")
+        if self.values is None and self.min is None and self.max is None:
+            raise ValueError("a bound needs min and/or max, or values")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"bound max {self.max} is below min {self.min}")
+        return self
+
+
+class BoxConstraint(_Spec):
+    """A box (hyper-rectangle) over some issues that adds ``value`` when it is satisfied.
+
+    ``includes``: satisfied when the outcome lies inside every bound (no bounds: always).
+    ``excludes``: satisfied when the outcome lies outside at least one bound (the complement of
+    the box), as Genius's ``EXCLUDES`` rectangles.
+    """
+
+    bounds: dict[str, IssueBound] = Field(default_factory=dict)
+    value: float
+    mode: Literal["includes", "excludes"] = "includes"
+
+
+class HyperRectangleSpec(_Spec):
+    """Non-linear utility as a sum of box constraints (Genius hyper-rectangles; Ito/Klein hypercubes).
+
+    f(outcome) = sum of the values of the satisfied constraints. With ``max_utility`` set,
+    u = min(1, f / max_utility) (Genius's ``maxutility`` normalization); without it u = f.
+    """
+
+    type: Literal["hyper-rectangle"] = "hyper-rectangle"
+    constraints: list[BoxConstraint]
+    max_utility: float | None = Field(default=None, gt=0.0)
+
+
 UtilitySpec = Annotated[
-    Union[LinearAdditiveSpec, DivisionUtilitySpec, TableUtilitySpec], Field(discriminator="type")
+    Union[LinearAdditiveSpec, DivisionUtilitySpec, TableUtilitySpec, HyperRectangleSpec], Field(discriminator="type")
 ]
 
 
@@ -236,6 +284,60 @@ class TableUtility(_Base):
         return self.table[self._index(np.atleast_2d(outcomes))]
 
 
+class HyperRectangleUtility(_Base):
+    """Sum of the values of the satisfied box constraints, vectorized constraint by constraint."""
+
+    _TOL = 1e-9
+
+    def __init__(self, space: OutcomeSpace, spec: HyperRectangleSpec) -> None:
+        self.space, self.spec = space, spec
+        cols = {name: k for k, name in enumerate(space.names)}
+        # per constraint: (value, excludes, [(column, lo, hi, lookup or None)])
+        self._compiled: list[tuple[float, bool, list[tuple[int, float, float, np.ndarray | None]]]] = []
+        for n, c in enumerate(spec.constraints):
+            tests: list[tuple[int, float, float, np.ndarray | None]] = []
+            for name, b in c.bounds.items():
+                if name not in cols:
+                    raise ValueError(f"constraint {n} names unknown issue {name!r}")
+                issue = space.issue(name)
+                if isinstance(issue, DiscreteIssue):
+                    if b.values is None:
+                        raise ValueError(f"constraint {n}: discrete issue {name!r} needs a set of values, "
+                                         "not a numeric interval")
+                    unknown = [v for v in b.values if v not in issue.values]
+                    if unknown:
+                        raise ValueError(f"constraint {n}: {name!r} has no value(s) {unknown[:5]}")
+                    lookup = np.isin(np.array(issue.values, dtype=object), np.array(b.values, dtype=object))
+                    tests.append((cols[name], 0.0, 0.0, lookup))
+                else:
+                    if b.values is not None:
+                        raise ValueError(f"constraint {n}: numeric issue {name!r} needs min/max, not values")
+                    lo = -np.inf if b.min is None else float(b.min)
+                    hi = np.inf if b.max is None else float(b.max)
+                    tests.append((cols[name], lo, hi, None))
+            self._compiled.append((float(c.value), c.mode == "excludes", tests))
+
+    def _satisfied(self, j: int, outcomes: np.ndarray) -> np.ndarray:
+        _, excludes, tests = self._compiled[j]
+        inside = np.ones(outcomes.shape[0], dtype=bool)
+        for col, lo, hi, lookup in tests:
+            x = outcomes[:, col]
+            if lookup is not None:
+                inside &= lookup[np.rint(x).astype(np.int64)]
+            else:
+                inside &= (x >= lo - self._TOL) & (x <= hi + self._TOL)
+        return ~inside if excludes else inside
+
+    def evaluate(self, outcomes: np.ndarray) -> np.ndarray:
+        outcomes = np.atleast_2d(outcomes)
+        total = np.zeros(outcomes.shape[0], dtype=np.float64)
+        for j, (value, _, _) in enumerate(self._compiled):
+            total += value * self._satisfied(j, outcomes)
+        if self.spec.max_utility is not None:
+            total = np.minimum(1.0, total / self.spec.max_utility)
+        return total
+
+
 def build_utility(spec: object, space: OutcomeSpace, role: str) -> UtilityFunction:
     """Turn a validated utility spec into a runtime utility function for ``role``."""
     if isinstance(spec, LinearAdditiveSpec):
@@ -245,6 +347,8 @@ def build_utility(spec: object, space: OutcomeSpace, role: str) -> UtilityFuncti
         return LinearAdditiveUtility(space, la, role)
     if isinstance(spec, TableUtilitySpec):
         return TableUtility(space, spec)
+    if isinstance(spec, HyperRectangleSpec):
+        return HyperRectangleUtility(space, spec)
     builder = getattr(spec, "build", None)
     if callable(builder):  # extension point: specs that know how to build themselves
         return builder(space, role)

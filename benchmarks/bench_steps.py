@@ -24,8 +24,10 @@ Variants measured:
 
 Each session gets a freshly built ``Game`` (outside the timed region), so per-game caches such as
 the agents' utility tables start cold in every session, as NegMAS's negotiators build their
-utility inverses inside every run. Each variant runs ``--sessions`` sessions per repeat; the
-figure is the best (and the median) of ``--repeats`` repeats.
+utility inverses inside every run. Each variant runs ``--sessions`` sessions per repeat, the
+variants' repeats interleaved (so a busy patch of the machine hits all of them alike); the figure
+is the best (and the median) of ``--repeats`` repeats, and the ratios are taken between figures
+of the same run.
 
 Usage:
     python benchmarks/bench_steps.py                    # everything, ratios against NegMAS
@@ -67,6 +69,8 @@ from arena.verdicts import Violation  # noqa: E402
 DEFAULT_VENV = REPO / ".bench-venv"
 MOVES_PER_STEP = 2  # a default SAOMechanism step: each of the two negotiators moves once
 TARGETS = {"arena core": 10.0, "arena text": 1.0}
+NOTES = {"arena core": "decide -> referee -> apply, no text",
+         "arena text": "run_session: speak, parse, referee, apply, transcript"}
 ISSUE_NAMES = ("price", "quantity", "delivery")
 ISSUE_UNITS = ("$", "units", "days")
 
@@ -125,12 +129,6 @@ def run_core(game: Game, agents: dict[str, Any]) -> NegotiationState:
     return state
 
 
-def run_text(game: Game, agents: dict[str, Any], seed: int) -> NegotiationState | None:
-    """One session through the full pipeline; returns None (the transcript is in memory)."""
-    asyncio.run(run_session(game, agents, seed=seed))
-    return None
-
-
 # ---------------------------------------------------------------------- measurement
 @dataclass
 class Figure:
@@ -165,7 +163,28 @@ def _summarize(name: str, repeats: list[tuple[float, int, int]], note: str = "")
                   len(repeats), note)
 
 
-def measure_core(spec: GameSpec, sessions: int, repeats: int, warmup: int) -> Figure:
+Repeat = Callable[[], tuple[float, int, int]]  # one repeat: (seconds, moves, sessions)
+
+
+def _sessions(one: Callable[[int], tuple[float, int]], sessions: int, warmup: int) -> Repeat:
+    """A repeat of ``sessions`` timed sessions (after ``warmup`` untimed ones, first time only)."""
+    state = {"next_seed": 0}
+
+    def run() -> tuple[float, int, int]:
+        if state["next_seed"] == 0:
+            for _ in range(warmup):
+                one(state["next_seed"])
+                state["next_seed"] += 1
+        seconds = moves = 0
+        for _ in range(sessions):
+            dt, n = one(state["next_seed"])
+            seconds, moves, state["next_seed"] = seconds + dt, moves + n, state["next_seed"] + 1
+        return seconds, moves, sessions
+
+    return run
+
+
+def core_repeat(spec: GameSpec, sessions: int, warmup: int) -> Repeat:
     def one(seed: int) -> tuple[float, int]:
         game = Game(spec)
         agents = make_agents(game, seed)
@@ -173,11 +192,11 @@ def measure_core(spec: GameSpec, sessions: int, repeats: int, warmup: int) -> Fi
         state = run_core(game, agents)
         return time.perf_counter() - t0, state.turn
 
-    return _summarize("arena core", _repeat(one, sessions, repeats, warmup), "decide/referee/apply, no text")
+    return _sessions(one, sessions, warmup)
 
 
-def measure_text(spec: GameSpec, sessions: int, repeats: int, warmup: int) -> Figure:
-    async def one_async(seed: int) -> tuple[float, int]:
+def text_repeat(spec: GameSpec, sessions: int, warmup: int, loop: asyncio.AbstractEventLoop) -> Repeat:
+    async def session(seed: int) -> tuple[float, int]:
         game = Game(spec)
         agents = make_agents(game, seed)
         t0 = time.perf_counter()
@@ -185,54 +204,57 @@ def measure_text(spec: GameSpec, sessions: int, repeats: int, warmup: int) -> Fi
         dt = time.perf_counter() - t0
         return dt, t.end.turns if t.end is not None else 0
 
-    loop = asyncio.new_event_loop()
-    try:
-        figure = _repeat(lambda seed: loop.run_until_complete(one_async(seed)), sessions, repeats, warmup)
-    finally:
-        loop.close()
-    return _summarize("arena text", figure, "speak/parse/referee/apply + transcript")
+    return _sessions(lambda seed: loop.run_until_complete(session(seed)), sessions, warmup)
 
 
-def _repeat(one: Callable[[int], tuple[float, int]], sessions: int, repeats: int,
-            warmup: int) -> list[tuple[float, int, int]]:
-    for seed in range(warmup):
-        one(seed)
-    out = []
-    for r in range(repeats):
-        seconds = moves = 0
-        for k in range(sessions):
-            dt, n = one(r * sessions + k)
-            seconds, moves = seconds + dt, moves + n
-        out.append((seconds, moves, sessions))
-    return out
+class NegmasUnavailable(Exception):
+    """The NegMAS side cannot run; the message says why and what to do."""
 
 
-def measure_negmas(venv: Path, args: argparse.Namespace, one_offer: bool) -> Figure | str:
-    """Run benchmarks/negmas_baseline.py in the venv; a Figure, or a message when it cannot run."""
-    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    if not python.exists():
-        return (f"NegMAS baseline not set up (no {python}). Set it up once with "
-                "`bash benchmarks/setup_negmas.sh` (installs NegMAS, ~790 MB, into .bench-venv/), "
-                "then run this benchmark again.")
+def negmas_repeat(python: Path, args: argparse.Namespace, one_offer: bool, info: dict[str, Any]) -> Repeat:
+    """One repeat = one run of benchmarks/negmas_baseline.py in the venv (JSON on stdout)."""
     cmd = [str(python), str(HERE / "negmas_baseline.py"), "--issues", str(args.issues), "--values",
            str(args.values), "--n-steps", str(args.negmas_steps), "--sessions", str(args.sessions),
-           "--repeats", str(args.repeats), "--warmup", str(args.warmup)]
+           "--repeats", "1", "--warmup", str(args.warmup)]
     if one_offer:
         cmd.append("--one-offer-per-step")
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"NegMAS baseline failed to run: {exc}"
-    if proc.returncode != 0:
-        tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
-        return f"NegMAS baseline exited with {proc.returncode}:\n{tail}"
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
-    reps = [(r["seconds"], r["moves"], r["sessions"]) for r in data["repeats"]]
-    steps = sum(r["steps"] for r in data["repeats"]) / sum(r["sessions"] for r in data["repeats"])
-    name = "negmas one-offer" if one_offer else "negmas"
-    note = (f"SAOMechanism {data['negmas_version']}, {steps:.1f} of its steps/session"
-            + (" (one_offer_per_step)" if one_offer else ""))
-    return _summarize(name, reps, note)
+
+    def run() -> tuple[float, int, int]:
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise NegmasUnavailable(f"NegMAS baseline failed to run: {exc}") from None
+        if proc.returncode != 0:
+            tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
+            raise NegmasUnavailable(f"NegMAS baseline exited with {proc.returncode}:\n{tail}")
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+        rep = data["repeats"][0]
+        info.update(version=data["negmas_version"], steps=info.get("steps", 0) + rep["steps"],
+                    sessions=info.get("sessions", 0) + rep["sessions"])
+        return rep["seconds"], rep["moves"], rep["sessions"]
+
+    return run
+
+
+def negmas_python(venv: Path) -> Path | None:
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    return python if python.exists() else None
+
+
+def measure(variants: dict[str, Repeat], repeats: int) -> dict[str, list[tuple[float, int, int]]]:
+    """Run the variants' repeats interleaved (A B C A B C ...), so that a slow patch of the
+    machine hits every variant alike rather than one of them."""
+    out: dict[str, list[tuple[float, int, int]]] = {name: [] for name in variants}
+    for r in range(repeats):
+        for name, run in list(variants.items()):
+            try:
+                out[name].append(run())
+            except NegmasUnavailable as exc:
+                print(f"\n{exc}")
+                del variants[name]
+                del out[name]
+        print(f"  repeat {r + 1}/{repeats} done", file=sys.stderr)
+    return out
 
 
 # ---------------------------------------------------------------------- report
@@ -284,41 +306,57 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Steps per second: arena core and text pipeline vs NegMAS.")
     ap.add_argument("--issues", type=int, default=3)
     ap.add_argument("--values", type=int, default=10)
-    ap.add_argument("--max-rounds", type=int, default=100, help="arena deadline: offers allowed")
-    ap.add_argument("--negmas-steps", type=int, default=100, help="NegMAS deadline: SAOMechanism n_steps")
-    ap.add_argument("--sessions", type=int, default=20, help="sessions per repeat")
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--warmup", type=int, default=3, help="untimed sessions first")
+    ap.add_argument("--max-rounds", type=int, default=100, help="arena deadline: offers allowed (default 100)")
+    ap.add_argument("--negmas-steps", type=int, default=100, help="NegMAS deadline: SAOMechanism n_steps (default 100)")
+    ap.add_argument("--sessions", type=int, default=20, help="sessions per repeat (default 20)")
+    ap.add_argument("--repeats", type=int, default=7, help="repeats per variant; best and median reported (default 7)")
+    ap.add_argument("--warmup", type=int, default=3, help="untimed sessions first (default 3)")
     ap.add_argument("--venv", type=Path, default=Path(os.environ.get("BENCH_VENV", DEFAULT_VENV)),
-                    help="the NegMAS venv (default .bench-venv/)")
+                    help="the NegMAS venv (default .bench-venv/, or $BENCH_VENV)")
     ap.add_argument("--no-negmas", action="store_true", help="arena figures only")
     ap.add_argument("--only", choices=["core", "text"], help="measure one arena variant")
-    ap.add_argument("--profile", choices=["core", "text"], help="print a cProfile of one variant and stop")
-    ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    ap.add_argument("--profile", choices=["core", "text"], help="print a cProfile of one arena variant and stop")
+    ap.add_argument("--json", type=Path, help="also write the figures and ratios as JSON here")
     args = ap.parse_args(argv)
 
     spec = bench_spec(args.issues, args.values, args.max_rounds)
     if args.profile:
         profile(spec, args.profile, args.sessions, 30)
         return 0
-    print(f"setup: {args.issues} issues x {args.values} values, linear vs boulware, reservation 0; "
-          f"arena max_rounds={args.max_rounds}, NegMAS n_steps={args.negmas_steps}; "
-          f"{args.sessions} sessions x {args.repeats} repeats; python {sys.version.split()[0]}")
-    figures: list[Figure] = []
+    print(f"setup: {args.issues} issues x {args.values} values, linear vs boulware (time-based), reservation 0; "
+          f"arena max_rounds={args.max_rounds}, NegMAS n_steps={args.negmas_steps}; {args.sessions} sessions x "
+          f"{args.repeats} repeats (interleaved); python {sys.version.split()[0]}")
+    variants: dict[str, Repeat] = {}
+    infos: dict[str, dict[str, Any]] = {}
     messages: list[str] = []
-    baseline: Figure | None = None
-    if not args.no_negmas:
-        for one_offer in (False, True):
-            got = measure_negmas(args.venv, args, one_offer)
-            if isinstance(got, str):
-                messages.append(got)
-                break
-            figures.append(got)
-            baseline = baseline or got
-    if args.only in (None, "core"):
-        figures.append(measure_core(spec, args.sessions, args.repeats, args.warmup))
-    if args.only in (None, "text"):
-        figures.append(measure_text(spec, args.sessions, args.repeats, args.warmup))
+    python = None if args.no_negmas else negmas_python(args.venv)
+    if python is not None:
+        for name, one_offer in (("negmas", False), ("negmas one-offer", True)):
+            infos[name] = {}
+            variants[name] = negmas_repeat(python, args, one_offer, infos[name])
+    elif not args.no_negmas:
+        messages.append(f"NegMAS baseline not set up (no interpreter in {args.venv}): no ratios. Set it up once "
+                        "with `bash benchmarks/setup_negmas.sh` (NegMAS and its dependencies, ~790 MB, go into "
+                        ".bench-venv/, never into the project's environment), then run this benchmark again.")
+    loop = asyncio.new_event_loop()
+    try:
+        if args.only in (None, "core"):
+            variants["arena core"] = core_repeat(spec, args.sessions, args.warmup)
+        if args.only in (None, "text"):
+            variants["arena text"] = text_repeat(spec, args.sessions, args.warmup, loop)
+        results = measure(variants, args.repeats)
+    finally:
+        loop.close()
+    figures = []
+    for name, reps in results.items():
+        if name.startswith("negmas"):
+            info = infos[name]
+            note = (f"SAOMechanism {info['version']}, {info['steps'] / info['sessions']:.1f} of its steps/session"
+                    + (", one_offer_per_step" if "one-offer" in name else ""))
+        else:
+            note = NOTES[name]
+        figures.append(_summarize(name, reps, note))
+    baseline = next((f for f in figures if f.name == "negmas"), None)
     result = report(figures, baseline, messages)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -21,25 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from arena.game import Game
+from arena.experiments import zone
 from arena.transcript import Transcript
 
 __all__ = ["AnchoringResult", "anchoring_effect", "spearman", "zone"]
-
-
-def zone(game: Game) -> tuple[float, float]:
-    """The zone of possible agreement of a one-issue numeric game: the range of values where
-    every side's utility is at least its reservation value."""
-    if len(game.space.issues) != 1:
-        raise ValueError("the anchoring zone needs a game with a single numeric issue")
-    X = game.space.enumerate()
-    ok = np.ones(len(X), dtype=bool)
-    for role in game.roles.values():
-        ok &= role.utility.evaluate(X) >= role.reservation - 1e-12
-    if not ok.any():
-        raise ValueError(f"game {game.name!r} has no zone of possible agreement")
-    vals = X[ok, 0]
-    return float(vals.min()), float(vals.max())
 
 
 def _rank(x: np.ndarray) -> np.ndarray:

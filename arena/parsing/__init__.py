@@ -54,9 +54,10 @@ def _parse(text: str, ctx: ParseContext) -> Parsed | ParseFailure:
     if not isinstance(read, str):
         action, spans = read
         return Parsed(action=action, method="structured", confidence=1.0, spans=spans)
-    # The last block is unusable: read the prose, with earlier (superseded) blocks blanked out.
+    # The last block is unusable: read the prose around the blocks (blanked out, so offsets hold;
+    # a truncated block's half-written numbers must not be read as terms).
     masked = list(text)
-    for b in blocks[:-1]:
+    for b in blocks:
         masked[b.start:b.end] = " " * (b.end - b.start)
     prose = parse_prose("".join(masked), ctx, vocab)
     if isinstance(prose, Parsed) and not (prose.action.kind == "say"):

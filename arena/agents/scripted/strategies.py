@@ -30,25 +30,31 @@ def _respond_at_deadline(obs: Observation, u_offer: float) -> Action:
 class TimeDependentAgent(ScriptedAgent):
     """Time-dependent concession (Faratin, Sierra & Jennings 1998).
 
-    The target utility falls from the best outcome to the reservation value as
-    ``u_max - (u_max - u_floor) * t ** (1 / e)``: e < 1 concedes late (Boulware), e = 1 linearly,
-    e > 1 early (Conceder). Accepts an offer at least as good as its own next offer.
+    The target utility falls from the best outcome (or ``start``, a utility) to the reservation
+    value as ``u_start - (u_start - u_floor) * t ** (1 / e)``: e < 1 concedes late (Boulware),
+    e = 1 linearly, e > 1 early (Conceder). Accepts an offer at least as good as its own next one.
     """
 
     name = "time-dependent"
 
-    def __init__(self, seed: int = 0, e: float = 1.0, argue: float = 0.3) -> None:
+    def __init__(self, seed: int = 0, e: float = 1.0, argue: float = 0.3, start: float | None = None) -> None:
         super().__init__(seed, argue)
         if e <= 0:
             raise AgentError("the concession exponent e must be positive")
         self.e = float(e)
+        self.start = None if start is None else float(start)
 
     def floor(self, obs: Observation) -> float:
         return max(obs.reservation, self.table(obs).u_min)
 
+    def ceiling(self, obs: Observation) -> float:
+        """The target at t = 0: ``start`` (own utility) if given, else the best outcome."""
+        u_max = self.table(obs).u_max
+        return u_max if self.start is None else min(u_max, max(self.floor(obs), self.start))
+
     def target(self, obs: Observation, t: float) -> float:
-        tab = self.table(obs)
-        return tab.u_max - (tab.u_max - self.floor(obs)) * (min(1.0, max(0.0, t)) ** (1.0 / self.e))
+        top = self.ceiling(obs)
+        return top - (top - self.floor(obs)) * (min(1.0, max(0.0, t)) ** (1.0 / self.e))
 
     def decide(self, obs: Observation) -> Action:
         offer = self.opponent_offer(obs)
@@ -89,13 +95,14 @@ class AnchorAgent(TimeDependentAgent):
             control condition: the first offer is the schedule's own).
         bundle: alternatively, a whole first offer for multi-issue games.
         e: concession exponent of the schedule that follows.
+        start: own utility at which that schedule starts (default: the best outcome).
     """
 
     name = "anchor"
 
     def __init__(self, seed: int = 0, value: float | None = None, bundle: dict[str, Any] | None = None,
-                 e: float = 1.0, argue: float = 0.0) -> None:
-        super().__init__(seed, e, argue)
+                 e: float = 1.0, argue: float = 0.0, start: float | None = None) -> None:
+        super().__init__(seed, e, argue, start)
         self.value, self.bundle = value, bundle
 
     def decide(self, obs: Observation) -> Action:

@@ -1,0 +1,78 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from arena.game import GameError
+from arena.importers.dond import import_dond, read_dond
+from arena.transcript import read_transcript
+from tests.conftest import REPO
+
+A = ("<input> 3 1 2 1 1 5 </input> <dialogue> YOU: i would like the ball and 1 book <eos> THEM: i'll take the ball "
+     "and 1 hat <eos> YOU: no sorry . how about i take the ball and you get the rest ? <eos> THEM: ok <eos> "
+     "YOU: <selection> </dialogue> <output> item0=0 item1=0 item2=1 item0=3 item1=2 item2=0 </output> "
+     "<partner_input> 3 2 2 1 1 2 </partner_input>")
+B = ("<input> 3 2 2 1 1 2 </input> <dialogue> THEM: i would like the ball and 1 book <eos> YOU: i'll take the ball "
+     "and 1 hat <eos> THEM: no sorry . how about i take the ball and you get the rest ? <eos> YOU: ok <eos> "
+     "THEM: <selection> </dialogue> <output> item0=3 item1=2 item2=0 item0=0 item1=0 item2=1 </output> "
+     "<partner_input> 3 1 2 1 1 5 </partner_input>")
+NO_DEAL = ("<input> 1 6 3 0 2 2 </input> <dialogue> YOU: you can have all the hats if i get the book and balls . "
+           "<eos> THEM: <selection> </dialogue> <output> <disagree> <disagree> <disagree> <disagree> <disagree> "
+           "<disagree> </output> <partner_input> 1 2 3 2 2 1 </partner_input>")
+MISMATCH_A = A.replace("item0=0 item1=0 item2=1 item0=3", "item0=1 item1=0 item2=1 item0=2")
+
+
+def test_each_dialogue_imported_once_with_both_values(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join([A, NO_DEAL, B]) + "\n")
+    transcripts, report = import_dond(corpus, tmp_path / "out")
+    assert report.lines == 3 and report.dialogues == 2 and report.agreements == 1
+    deal = next(t for t in transcripts if t.end.outcome == "agreement")
+    assert deal.end.agreement == {"books": 0, "hats": 0, "balls": 1}  # alice (the first speaker) takes the ball
+    game = deal.game()
+    assert [i.max for i in game.space.issues] == [3, 2, 1]
+    assert deal.end.utilities == {"alice": 5.0, "bob": 3 * 2 + 2 * 1}
+    assert [u.role for u in deal.of_kind("utterance")] == ["alice", "bob", "alice", "bob"]
+    assert len(deal.of_kind("parsed")) == 4
+    # the last offer accepted in the text ("i take the ball and you get the rest", then "ok") is the deal
+    assert report.extraction_checked == 1 and report.extraction_correct == 1
+    files = sorted((tmp_path / "out").glob("*.jsonl"))
+    assert len(files) == 2 and read_transcript(files[0]).start.source == "dond"
+
+
+def test_inconsistent_selections_are_no_agreement(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(MISMATCH_A + "\n" + B + "\n")
+    transcripts, report = import_dond(corpus)
+    assert report.dialogues == 1 and report.agreements == 0
+    assert transcripts[0].end.reason == "inconsistent selections"
+
+
+def test_malformed_line_names_the_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(A + "\n<input> 1 2 </input> hello\n")
+    with pytest.raises(GameError, match="line 2"):
+        list(read_dond(corpus))
+
+
+REAL = REPO.parent / "shared" / "data" / "dond" / "val.txt"
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="the DoND validation split is not beside the checkout")
+def test_real_corpus_import_and_score(tmp_path: Path) -> None:
+    out = tmp_path / "D"
+    r = subprocess.run([sys.executable, "-m", "arena", "import", "dond", str(REAL), "--out", str(out), "--json"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["dialogues"] < rep["lines"] <= 2 * rep["dialogues"]
+    assert 0 < rep["final_deal_extraction_accuracy"] <= 1
+    s = subprocess.run([sys.executable, "-m", "arena", "score", str(out), "--json"], capture_output=True, text=True,
+                       timeout=600)
+    assert s.returncode == 0, s.stderr
+    summary = json.loads(s.stdout)
+    assert 0.5 < summary["agreement_rate"] < 1
+    assert 0 < summary["pareto_optimal_rate"] <= 1
+    assert summary["mean_joint_utility"] > 5
