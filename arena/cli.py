@@ -296,6 +296,28 @@ def _json_default(v: Any) -> Any:
         return str(v)
 
 
+@app.command()
+@_friendly
+def report(
+    paths: list[Path] = typer.Argument(..., help="Transcript files or folders of *.jsonl transcripts."),
+    out: Path = typer.Option(Path("report.html"), "--out", help="The HTML file to write (plots go beside it)."),
+    sessions: int = typer.Option(6, help="How many sessions to plot."),
+) -> None:
+    """Write a self-contained HTML report: summary, leaderboard with CIs, the utility space with the
+    Pareto frontier, the Nash point and the offer trajectories, concession curves (also as PNGs)."""
+    from evaluators.report import write_report
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {missing[0]}")
+    with console.status("scoring and plotting..."):
+        try:
+            html = write_report(paths, out, max_sessions=sessions)
+        except ValueError as exc:
+            raise TranscriptError(str(exc)) from None
+    console.print(f"report: {html} (plots in {html.parent / (html.stem + '_files')})")
+
+
 # ---------------------------------------------------------------------- import
 import_app = typer.Typer(no_args_is_help=True, help="Import corpora and negotiation domains.")
 app.add_typer(import_app, name="import")

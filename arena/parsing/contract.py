@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .mask import Mask
 from .numbers import Quantity, to_value
 from .vocabulary import Vocabulary, norm
 
@@ -59,10 +60,6 @@ class _Number:
     end: int
 
 
-def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < b and a < e for a, b in spans)
-
-
 def _excluded(text: str, clause_start: int, pos: int) -> bool:
     """Whether a number at ``pos`` is the other side's or rejected rather than proposed."""
     if _REFERENCE.search(text, max(clause_start, pos - 80), pos):
@@ -95,17 +92,20 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
             hit = vocab.value_map.get(norm(m.group(0)))
             if hit:
                 values.append((hit[0], hit[1], m.start(), m.end()))
-    taken = [(s, e) for _, _, s, e in values]
+    taken = Mask(len(text))
+    for _, _, s, e in values:
+        taken.add(s, e)
     mentions: list[_Mention] = []
     if vocab.mention_re is not None:
         for m in vocab.mention_re.finditer(text):
             issue = vocab.mention_map.get(norm(m.group(0)))
-            if issue and not _overlaps(m.start(), m.end(), taken):
+            if issue and not taken.hits(m.start(), m.end()):
                 mentions.append(_Mention(issue, m.start(), m.end()))
-    taken += [(m.start, m.end) for m in mentions]
+    for mention in mentions:
+        taken.add(mention.start, mention.end)
     numbers: list[_Number] = []
     for q in quantities:
-        if _overlaps(q.start, q.end, taken):
+        if taken.hits(q.start, q.end):
             continue
         unit = "$" if q.money else ("%" if q.percent else None)
         end = q.end
@@ -117,9 +117,10 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
         numbers.append(_Number(q, unit, q.start, end))
     if not values and not numbers:
         return findings
-    protected = taken + [(n.start, n.end) for n in numbers]
+    for n in numbers:
+        taken.add(n.start, n.end)
 
-    cuts = [0] + [m.start() for m in _BOUNDARY.finditer(text) if not _overlaps(m.start(), m.end(), protected)]
+    cuts = [0] + [m.start() for m in _BOUNDARY.finditer(text) if not taken.hits(m.start(), m.end())]
     cuts.append(len(text))
     mi = ni = vi = 0
     for a, b in zip(cuts, cuts[1:]):
@@ -128,9 +129,8 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
             if mentions[mi].start >= a:
                 clause_m.append(mentions[mi])
             mi += 1
-        for issue, value, s, e in values[vi:]:
-            if s >= b:
-                break
+        while vi < len(values) and values[vi][2] < b:
+            issue, value, s, e = values[vi]
             vi += 1
             if s < a or _excluded(text, a, s):
                 continue

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from .contract import Finding
 from .intent import proposal_cue
+from .mask import Mask
 from .numbers import NUMWORD_PATTERN, Quantity, to_value, words_value
 from .vocabulary import DivisionIssue, Vocabulary, norm
 
@@ -178,13 +179,16 @@ def _events(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> list[_E
             continue
         kept.append(ev)
     # a number with no item word, when its unit (or the game) leaves one issue it can be about
-    items = [(e.start, e.end) for e in kept if e.kind in ("item", "each")]
+    items = Mask(len(text))
+    for e in kept:
+        if e.kind in ("item", "each"):
+            items.add(e.start, e.end)
     singles = list(vocab.div)
     money = [n for n, d in vocab.div.items() if d.unit == "$"]
     pies = [n for n, d in vocab.div.items() if d.continuous]
     extra: list[_Event] = []
     for q in quantities:
-        if any(q.start < b and a < q.end for a, b in items):
+        if items.hits(q.start, q.end):
             continue
         if q.money:
             cands = money
@@ -203,8 +207,10 @@ def _events(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> list[_E
             amount = amount / 100
         extra.append(_Event("item", q.start, q.end, issue=cands[0], amount=amount))
     if extra:
-        taken = [(e.start, e.end) for e in kept]
-        kept += [e for e in extra if not any(e.start < b and a < e.end for a, b in taken)]
+        taken = Mask(len(text))
+        for e in kept:
+            taken.add(e.start, e.end)
+        kept += [e for e in extra if not taken.hits(e.start, e.end)]
         kept.sort(key=lambda e: e.start)
     return kept
 

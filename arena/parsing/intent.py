@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+
 __all__ = ["Signal", "conversational", "find_signals", "proposal_cue"]
 
 _F = re.IGNORECASE
@@ -97,40 +98,36 @@ def _negated(text: str, start: int) -> bool:
     return _NEGATION.search(text, max(0, start - 40), start) is not None
 
 
+_TABLE = ([("walk_away", 2, rx.pattern) for rx in _WALK] + [("reject", st, rx.pattern) for rx, st in _REJECT]
+          + [("accept", st, rx.pattern) for rx, st in _ACCEPT])
+_ALL = re.compile("|".join(f"(?P<g{i}>{p})" for i, (_, _, p) in enumerate(_TABLE)), _F)
+_KIND = {f"g{i}": (kind, strength) for i, (kind, strength, _) in enumerate(_TABLE)}
+
+
 def find_signals(text: str) -> list[Signal]:
-    """Every accept / reject / walk-away phrase in ``text``, in order of position."""
+    """Every accept / reject / walk-away phrase in ``text``, in order of position.
+
+    One scan over all phrases; where two start at the same place, walking away is preferred to
+    rejecting and rejecting to accepting ("no deal" is not "no", "can't accept" is not "accept").
+    """
     out: list[Signal] = []
-    walk_spans: list[tuple[int, int]] = []
-    for rx in _WALK:
-        for m in rx.finditer(text):
-            walk_spans.append((m.start(), m.end()))
-            clause_start = max(text.rfind(c, 0, m.start()) for c in ".!?;\n") + 1
-            if _WALK_CONDITION.search(text, max(clause_start, m.start() - 60), m.start()):
-                out.append(Signal("reject", 1, m.start(), m.end()))  # a threat, or a negated walk-out
+    for m in _ALL.finditer(text):
+        kind, strength = _KIND[m.lastgroup or ""]
+        start = m.start()
+        if kind == "walk_away":
+            clause_start = max(text.rfind(c, max(0, start - 200), start) for c in ".!?;\n") + 1
+            if _WALK_CONDITION.search(text, max(clause_start, start - 60), start):
+                out.append(Signal("reject", 1, start, m.end()))  # a threat, or a negated walk-out
             else:
-                out.append(Signal("walk_away", 2, m.start(), m.end()))
-
-    def inside_walk(s: int, e: int) -> bool:
-        return any(a <= s < b or a < e <= b for a, b in walk_spans)
-
-    taken: list[tuple[int, int]] = []
-    for rx, strength in _REJECT:
-        for m in rx.finditer(text):
-            if inside_walk(m.start(), m.end()) or any(a <= m.start() < b for a, b in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            out.append(Signal("reject", strength, m.start(), m.end()))
-    for rx, strength in _ACCEPT:
-        for m in rx.finditer(text):
-            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(".!?,;:(- \t\n")))
-            if inside_walk(s, m.end()) or any(a <= s < b or a < m.end() <= b for a, b in taken):
-                continue
-            taken.append((s, m.end()))
-            if _negated(text, s):
-                out.append(Signal("reject", min(strength, 1), s, m.end()))
+                out.append(Signal("walk_away", 2, start, m.end()))
+        elif kind == "reject":
+            out.append(Signal("reject", strength, start, m.end()))
+        else:
+            start += len(m.group(0)) - len(m.group(0).lstrip(".!?,;:(- \t\n"))
+            if _negated(text, start):
+                out.append(Signal("reject", min(strength, 1), start, m.end()))
             else:
-                out.append(Signal("accept", strength, s, m.end()))
-    out.sort(key=lambda sig: (sig.start, -sig.end))
+                out.append(Signal("accept", strength, start, m.end()))
     return out
 
 
