@@ -264,10 +264,17 @@ def score(
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise FileNotFoundError(f"no such file or folder: {missing[0]}")
-    df = frame(paths)
-    if df.empty:
+    from evaluators.extraction import final_deal_extraction
+    from evaluators.frame import iter_transcripts
+
+    transcripts = list(iter_transcripts(paths))
+    if not transcripts:
         raise TranscriptError(f"no transcripts found in {', '.join(map(str, paths))}")
+    df = frame(transcripts)
     result = summary(df)
+    imported = [t for t in transcripts if t.start.source != "arena"]
+    if imported:  # human corpora: how well the prose parser recovers the deal from the dialogue
+        result["final_deal_extraction_accuracy"] = final_deal_extraction(imported).accuracy
     if csv:
         df.to_csv(csv, index=False)
     if as_json:
@@ -333,20 +340,23 @@ def import_dond_cmd(
 ) -> None:
     """Import the Deal or No Deal corpus as transcripts (each dialogue once) and measure how
     often the prose parser recovers the final deal from the text."""
+    from evaluators.extraction import final_deal_extraction
+
     from .importers.dond import import_dond
 
     with console.status("importing dialogues and parsing every message..."):
-        _, report = import_dond(path, out, limit=limit)
+        transcripts, report = import_dond(path, out, limit=limit)
+    ex = final_deal_extraction(transcripts)
     data = {"lines": report.lines, "dialogues": report.dialogues, "agreements": report.agreements,
-            "final_deal_extraction_accuracy": round(report.extraction_accuracy, 4),
-            "extraction_checked": report.extraction_checked, "out": str(out)}
+            "final_deal_extraction_accuracy": round(ex.accuracy, 4), "extraction_checked": ex.checked,
+            "out": str(out)}
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     console.print(f"{report.lines} corpus lines -> {report.dialogues} dialogues ({report.agreements} agreements) "
                   f"written to {out}")
-    console.print(f"final-deal extraction accuracy of the prose parser: {report.extraction_accuracy:.1%} "
-                  f"({report.extraction_correct} of {report.extraction_checked} agreed dialogues)")
+    console.print(f"final-deal extraction accuracy of the prose parser: {ex.accuracy:.1%} "
+                  f"({ex.correct} of {ex.checked} agreed dialogues)")
     console.print(f"next: [bold]arena score {out}[/]")
 
 

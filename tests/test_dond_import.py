@@ -8,6 +8,7 @@ import pytest
 from arena.game import GameError
 from arena.importers.dond import import_dond, read_dond
 from arena.transcript import read_transcript
+from evaluators.extraction import accepted_in_text, final_deal_extraction
 from tests.conftest import REPO
 
 A = ("<input> 3 1 2 1 1 5 </input> <dialogue> YOU: i would like the ball and 1 book <eos> THEM: i'll take the ball "
@@ -37,7 +38,9 @@ def test_each_dialogue_imported_once_with_both_values(tmp_path: Path) -> None:
     assert [u.role for u in deal.of_kind("utterance")] == ["alice", "bob", "alice", "bob"]
     assert len(deal.of_kind("parsed")) == 4
     # the last offer accepted in the text ("i take the ball and you get the rest", then "ok") is the deal
-    assert report.extraction_checked == 1 and report.extraction_correct == 1
+    ex = final_deal_extraction(transcripts)
+    assert ex.checked == 1 and ex.correct == 1
+    assert accepted_in_text(deal) == deal.end.agreement
     files = sorted((tmp_path / "out").glob("*.jsonl"))
     assert len(files) == 2 and read_transcript(files[0]).start.source == "dond"
 
@@ -76,3 +79,4 @@ def test_real_corpus_import_and_score(tmp_path: Path) -> None:
     assert 0.5 < summary["agreement_rate"] < 1
     assert 0 < summary["pareto_optimal_rate"] <= 1
     assert summary["mean_joint_utility"] > 5
+    assert summary["final_deal_extraction_accuracy"] == pytest.approx(rep["final_deal_extraction_accuracy"], abs=1e-4)

@@ -3,8 +3,8 @@
 Each dialogue appears twice in the corpus, once from each side's perspective; it is imported
 once, with ``alice`` as the side that speaks first and ``bob`` as the other. The two sides'
 final selections are kept; consistent selections are an agreement. The prose parser is run over
-every message (parsed events are logged), and :class:`ImportReport` says how often the last
-offer accepted in the text equals the final selection (final-deal extraction accuracy).
+every message and the parsed events are logged, so evaluators can measure how often the last
+offer accepted in the text equals the final selection (``evaluators.extraction``).
 """
 
 from __future__ import annotations
@@ -90,19 +90,12 @@ def read_dond(path: str | Path) -> Iterator[DondDialogue]:
 
 @dataclass
 class ImportReport:
-    """What an import did, and how well the prose parser recovered the final deals."""
+    """What an import did."""
 
     lines: int = 0
     dialogues: int = 0
     agreements: int = 0
-    extraction_checked: int = 0
-    extraction_correct: int = 0
     files: list[Path] = field(default_factory=list)
-
-    @property
-    def extraction_accuracy(self) -> float:
-        """Share of agreed dialogues whose last accepted offer in the text equals the deal."""
-        return self.extraction_correct / self.extraction_checked if self.extraction_checked else float("nan")
 
 
 def _pair(a: DondDialogue, b: DondDialogue | None) -> tuple[tuple[int, ...] | None, str]:
@@ -151,28 +144,20 @@ def import_dond(path: str | Path, out_dir: str | Path | None = None, limit: int 
                                    options={"corpus": str(path), "lines": [d.line for d in views]}, source="dond"))
             standing: Bundle | None = None
             standing_by: str | None = None
-            accepted: Bundle | None = None
             for turn, (speaker, text) in enumerate(a.turns, start=1):
                 r = role[speaker]
                 log.write(Utterance(turn=turn, role=r, text=text))
                 result = parse(text, ParseContext(game, r, standing, standing_by))
                 log.write(ParsedEvent(turn=turn, role=r, result=result))
-                if result.ok:
-                    action = result.action  # type: ignore[union-attr]
-                    if isinstance(action, Offer):
-                        standing, standing_by = dict(action.bundle), r
-                    elif action.kind == "accept" and standing is not None and standing_by != r:
-                        accepted = standing
+                if result.ok and isinstance(result.action, Offer):  # type: ignore[union-attr]
+                    standing, standing_by = dict(result.action.bundle), r  # type: ignore[union-attr]
             utilities = game.utilities(agreement)
             log.write(SessionEnd(outcome="agreement" if agreement else "disagreement", agreement=agreement,
                                  agreement_round=1 if agreement else None, utilities=utilities, reason=reason,
                                  rounds=0, turns=len(a.turns)))
         transcripts.append(log.transcript())
         report.dialogues += 1
-        if agreement is not None:
-            report.agreements += 1
-            report.extraction_checked += 1
-            report.extraction_correct += accepted == agreement
+        report.agreements += agreement is not None
         if target is not None:
             report.files.append(target)
     return transcripts, report
