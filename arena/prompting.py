@@ -82,6 +82,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -105,9 +106,14 @@ def _source_hash(name: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
+@cache
+def _template(name: str) -> jinja2.Template:
+    return environment().get_template(name)
+
+
 def render(name: str, **context: Any) -> Rendered:
     """Render ``prompts/<name>`` with ``context``."""
-    text = environment().get_template(name).render(**context).strip()
+    text = _template(name).render(**context).strip()
     return Rendered(template=name, sha256=_source_hash(name), text=text)
 
 
