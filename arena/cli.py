@@ -19,17 +19,18 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from .agents.base import AgentError, agent_names
+from .agents.base import AgentError, agent_names, parse_agent_spec
 from .game import GameError, available_games, load_game, load_spec
-from .transcript import Transcript, TranscriptError
+from .models import MissingKeyError
+from .transcript import AgentConfig, Transcript, TranscriptError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="negotiation-arena: language models and scripted negotiators bargain, refereed and scored.")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
-_USER_ERRORS = (GameError, AgentError, TranscriptError, FileNotFoundError)
+_USER_ERRORS = (GameError, AgentError, TranscriptError, FileNotFoundError, MissingKeyError)
 
 
 def _friendly(fn: F) -> F:
@@ -54,10 +55,17 @@ def summarize(t: Transcript) -> dict[str, Any]:
     for e in t.of_kind("verdict"):
         if not e.verdict.ok:
             violations[e.verdict.code] = violations.get(e.verdict.code, 0) + 1
+    tokens = {"prompt": 0, "completion": 0}
+    costs: list[float | None] = []
+    for u in t.of_kind("utterance"):
+        if u.usage is not None:
+            tokens["prompt"] += u.usage.prompt_tokens
+            tokens["completion"] += u.usage.completion_tokens
+            costs.append(u.usage.cost_usd)
     return {
         "game": t.start.game["name"],
         "seed": t.start.seed,
-        "agents": {r: c.name for r, c in t.start.agents.items()},
+        "agents": {r: c.args.get("model", c.name) for r, c in t.start.agents.items()},
         "outcome": end.outcome if end else "incomplete",
         "reason": end.reason if end else "",
         "bundle": end.agreement if end else None,
@@ -66,6 +74,9 @@ def summarize(t: Transcript) -> dict[str, Any]:
         "rounds": end.rounds if end else 0,
         "turns": end.turns if end else 0,
         "violations": violations,
+        "repair_turns": sum(1 for u in t.of_kind("utterance") if u.attempt > 0),
+        "tokens": tokens,
+        "cost_usd": None if any(c is None for c in costs) else round(sum(c for c in costs if c is not None), 6),
         "parser_accuracy": None if acc.moves == 0 else round(acc.accuracy, 4),
         "transcript": str(t.path) if t.path else None,
     }
@@ -151,26 +162,88 @@ def demo(seed: int = typer.Option(0, help="Seed for phrasing and generated scena
                   "[bold]arena games[/], [bold]arena agents[/].")
 
 
+def _seat(spec: str, options: dict[str, Any]) -> AgentConfig:
+    """An agent config; model strings (provider/name) get the command line's model options."""
+    config = parse_agent_spec(spec)
+    if "/" in config.name or config.name == "llm":
+        args = {k: v for k, v in options.items() if v is not None}
+        if "/" in config.name:
+            return AgentConfig(name="llm", args={"model": config.name, **args, **config.args})
+        return AgentConfig(name="llm", args={**args, **config.args})
+    return config
+
+
 @app.command()
 @_friendly
 def run(
     game: str = typer.Option(..., "--game", "-g", help="A game name (see `arena games`) or a path to a game YAML."),
-    a: str = typer.Option("linear", "--a", help="Agent for the game's first role, e.g. boulware or anchor(value=2900)."),
-    b: str = typer.Option("linear", "--b", help="Agent for the game's second role."),
-    seed: int = typer.Option(0, help="Seed for the scenario (generated games) and the agents."),
+    a: str = typer.Option("linear", "--a", help="Seat of the game's first role: a scripted agent (boulware, "
+                          "anchor(value=2900), ...) or a model string (openai/gpt-4o-mini, ollama/llama3.1)."),
+    b: str = typer.Option("linear", "--b", help="Seat of the game's second role."),
+    seed: int = typer.Option(0, help="Seed for the scenario, the scripted agents and the models' sampling."),
     out: Optional[Path] = typer.Option(None, help="Write the transcript (JSONL) here."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary instead of the dialogue."),
     quiet: bool = typer.Option(False, help="Do not print the dialogue."),
+    api_base: Optional[str] = typer.Option(None, help="Base URL of an OpenAI-compatible server, e.g. "
+                                           "http://127.0.0.1:8000/v1 (for openai/<name> model strings)."),
+    temperature: Optional[float] = typer.Option(None, help="Sampling temperature of model seats."),
+    cache: Optional[Path] = typer.Option(None, help="Cache model responses in this folder (re-runs are free)."),
+    timeout: float = typer.Option(120.0, help="Seconds per model call."),
+    arguments: Optional[bool] = typer.Option(None, "--arguments/--no-arguments",
+                                             help="Show argument claims to the opponent (default: the game's)."),
 ) -> None:
-    """Run one session between two agents and print the dialogue and the outcome."""
-    from .runner import run_match
+    """Run one session between two seats and print the dialogue and the outcome."""
+    from .runner import SessionConfig, run_match
 
-    t = run_match(game, a, b, seed=seed, out=out)
+    options = {"api_base": api_base, "temperature": temperature, "cache_dir": str(cache) if cache else None,
+               "timeout": timeout}
+    t = run_match(game, _seat(a, options), _seat(b, options), seed=seed, out=out,
+                  config=SessionConfig(arguments=arguments))
     if as_json:
         sys.stdout.write(json.dumps(summarize(t), indent=2) + "\n")
         return
     if not quiet:
         show_dialogue(t)
+    if out:
+        console.print(f"transcript: {out}")
+
+
+@app.command()
+@_friendly
+def play(
+    game: str = typer.Option(..., "--game", "-g", help="A game name or a path to a game YAML."),
+    opponent: str = typer.Option("linear", "--opponent", help="A scripted agent or a model string."),
+    role: Optional[str] = typer.Option(None, help="Your role (default: the game's first role)."),
+    seed: int = typer.Option(0, help="Seed for the scenario and the opponent."),
+    out: Optional[Path] = typer.Option(None, help="Write the transcript (JSONL) here."),
+    api_base: Optional[str] = typer.Option(None, help="Base URL of an OpenAI-compatible server."),
+    temperature: Optional[float] = typer.Option(None, help="Sampling temperature of a model opponent."),
+) -> None:
+    """Negotiate yourself, in the terminal, against a scripted agent or a model. Type free text; you
+    see how it was read and confirm or edit it before it is sent."""
+    import asyncio
+
+    from .agents.base import make_agent
+    from .agents.human import HumanAgent
+    from .runner import run_session
+
+    g = load_game(game, seed=seed)
+    me = role or g.role_names[0]
+    if me not in g.role_names:
+        raise GameError(f"unknown role {me!r}; the roles of {g.name} are {', '.join(g.role_names)}")
+    them = g.other(me)
+    human = HumanAgent(console=console)
+    human.config = AgentConfig(name="human")  # type: ignore[attr-defined]
+    seats = {me: human, them: make_agent(_seat(opponent, {"api_base": api_base, "temperature": temperature}), seed)}
+    t = asyncio.run(run_session(g, seats, seed=seed, out=out))
+    end = t.end
+    console.rule()
+    if end and end.outcome == "agreement" and end.agreement is not None:
+        console.print(f"[bold green]Deal[/]: {escape(g.space.describe(end.agreement))}")
+    else:
+        console.print(f"[bold yellow]No deal[/] ({end.outcome if end else 'incomplete'}: {escape(end.reason if end else '')})")
+    if end:
+        console.print(f"Your utility: [bold]{end.utilities[me]:,.4g}[/] (no deal was worth {g.roles[me].reservation:g})")
     if out:
         console.print(f"transcript: {out}")
 
@@ -191,7 +264,7 @@ def games() -> None:
 
 @app.command()
 def agents() -> None:
-    """List the scripted agents (model strings arrive with the LLM seats)."""
+    """List the scripted agents; any litellm model string (provider/name) also takes a seat."""
     table = Table(show_header=True, header_style="bold")
     table.add_column("name")
     table.add_column("what it does")
@@ -199,6 +272,8 @@ def agents() -> None:
         table.add_row(name, summary)
     console.print(table)
     console.print("Arguments: NAME(key=value, ...), e.g. [bold]anchor(value=3500)[/] or [bold]linear(e=0.5)[/].")
+    console.print("Models: [bold]openai/gpt-4o-mini[/], [bold]anthropic/claude-3-5-haiku-latest[/], [bold]ollama/llama3.1[/], "
+                  "or [bold]openai/NAME --api-base URL[/] for any OpenAI-compatible server.")
 
 
 @app.command("parser-accuracy")

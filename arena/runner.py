@@ -57,14 +57,22 @@ class SessionConfig:
     policies: tuple[SessionPolicy, ...] = field(default_factory=tuple)
 
 
+def _public_config(agent: Agent) -> AgentConfig:
+    """The agent's registry config as recorded in transcripts, without secrets."""
+    config = getattr(agent, "config", None) or AgentConfig(name=type(agent).__name__)
+    secret = {k for k in config.args if "key" in k.lower() or "token" in k.lower()}
+    return config.model_copy(update={"args": {k: v for k, v in config.args.items() if k not in secret}}) if secret else config
+
+
 def _observation(game: Game, rules: str, legal: list[str], state: NegotiationState, role: str,
-                 history: list[Message], attempt: int, violation: Violation | None, arguments: bool) -> Observation:
+                 history: list[Message], attempt: int, violation: Violation | None, arguments: bool,
+                 repairs_left: int = 0) -> Observation:
     r = game.roles[role]
     return Observation(
         game=game, role=role, utility=r.utility, reservation=r.reservation, discount=r.discount,
         brief=r.spec.brief, legal=legal, round=state.round, max_rounds=game.spec.protocol.max_rounds,
         turn=state.turn + 1, standing=state.standing, standing_by=state.standing_by, history=list(history),
-        attempt=attempt, violation=violation, arguments_enabled=arguments, rules=rules,
+        attempt=attempt, violation=violation, arguments_enabled=arguments, rules=rules, repairs_left=repairs_left,
     )
 
 
@@ -96,8 +104,7 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
     with TranscriptWriter(out) as log:
         log.write(SessionStart(
             session_id=config.session_id or uuid.uuid4().hex[:12], game=game.spec.model_dump(mode="json"),
-            seed=int(seed), agents={role: getattr(a, "config", AgentConfig(name=type(a).__name__))
-                                    for role, a in agents.items()},
+            seed=int(seed), agents={role: _public_config(a) for role, a in agents.items()},
             options={"repair_budget": budget.per_turn, "max_turns": max_turns, "arguments": arguments,
                      **({"tags": dict(config.tags)} if config.tags else {})},
             parent=config.parent,
@@ -109,14 +116,14 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
             attempt, violation = 0, None
             while True:
                 obs = _observation(game, rules, protocol.legal_kinds(state, role), state, role, history,
-                                   attempt, violation, arguments)
+                                   attempt, violation, arguments, repairs_left=budget.per_turn - attempt)
                 try:
                     reply = await agents[role].act(obs)
                 except Exception as exc:  # an agent's failure is an outcome, never a crash
                     error = f"{role}'s agent failed: {type(exc).__name__}: {exc}"
                     break
                 log.write(Utterance(turn=turn, attempt=attempt, role=role, text=reply.text,
-                                    intended=reply.intended, prompt=reply.prompt, usage=reply.usage))
+                                    intended=reply.intended, prompts=reply.prompts, usage=reply.usage))
                 result = parse(reply.text, ParseContext(game, role, state.standing, state.standing_by))
                 log.write(ParsedEvent(turn=turn, attempt=attempt, role=role, result=result))
                 verdict = referee.judge(state, role, result)
@@ -151,7 +158,7 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
         return log.transcript()
 
 
-def run_match(game: str | Game, a: str, b: str, seed: int = 0, out: str | Path | None = None,
+def run_match(game: str | Game, a: str | AgentConfig, b: str | AgentConfig, seed: int = 0, out: str | Path | None = None,
               config: SessionConfig | None = None) -> Transcript:
     """Synchronous convenience: load ``game`` (resolved with ``seed``), make agent ``a`` for the
     first role and ``b`` for the second, and run one session."""

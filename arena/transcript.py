@@ -89,7 +89,10 @@ class SessionStart(_Event):
 
 
 class Utterance(_Event):
-    """What an agent said on one attempt of one turn (attempt 0 first, then repairs)."""
+    """What an agent said on one attempt of one turn (attempt 0 first, then repairs).
+
+    ``prompts`` lists every template rendered to produce the message (name and sha256).
+    """
 
     kind: Literal["utterance"] = "utterance"
     turn: int
@@ -97,7 +100,7 @@ class Utterance(_Event):
     role: str
     text: str
     intended: Action | None = None
-    prompt: PromptRef | None = None
+    prompts: list[PromptRef] = Field(default_factory=list)
     usage: Usage | None = None
 
 

@@ -55,8 +55,8 @@ def test_anchor_first_offer_then_schedule() -> None:
 def test_scripted_moves_are_logged_and_read_back() -> None:
     t = run_match("supplier-contract", "linear", "tit-for-tat", seed=2)
     utterances = t.of_kind("utterance")
-    assert utterances and all(u.intended is not None and u.prompt is not None for u in utterances)
-    assert all(u.prompt.template.startswith("scripted/") and len(u.prompt.sha256) == 64 for u in utterances)
+    assert utterances and all(u.intended is not None and len(u.prompts) == 1 for u in utterances)
+    assert all(u.prompts[0].template.startswith("scripted/") and len(u.prompts[0].sha256) == 64 for u in utterances)
     acc = parser_accuracy([t])
     assert acc.moves == len(utterances) and acc.accuracy == 1.0
 

@@ -65,6 +65,7 @@ class Observation:
     history: list[Message]
     attempt: int = 0
     violation: Violation | None = None
+    repairs_left: int = 0
     arguments_enabled: bool = True
     rules: str = ""
 
@@ -99,7 +100,7 @@ class Reply:
 
     text: str
     intended: Action | None = None
-    prompt: PromptRef | None = None
+    prompts: list[PromptRef] = field(default_factory=list)
     usage: Usage | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -133,10 +134,10 @@ def agent_names() -> dict[str, str]:
 
 
 def _load_builtin() -> None:
-    from . import scripted  # noqa: F401  (registers on import)
+    from . import llm, scripted  # noqa: F401  (registers on import)
 
 
-_SPEC = re.compile(r"^\s*([A-Za-z][\w\-.]*)\s*(?:\((.*)\))?\s*$", re.S)
+_SPEC = re.compile(r"^\s*([A-Za-z][\w\-.:/@]*)\s*(?:\((.*)\))?\s*$", re.S)
 
 
 def parse_agent_spec(text: str) -> AgentConfig:
@@ -160,6 +161,8 @@ def make_agent(spec: str | AgentConfig, seed: int = 0) -> Agent:
     """Create an agent from a name (``"boulware"``), a spec string or an :class:`AgentConfig`."""
     config = parse_agent_spec(spec) if isinstance(spec, str) else spec
     _load_builtin()
+    if config.name not in _REGISTRY and "/" in config.name:  # a model string: provider/model
+        config = AgentConfig(name="llm", args={"model": config.name, **config.args})
     if config.name not in _REGISTRY:
         raise AgentError(f"unknown agent {config.name!r}; the agents are: {', '.join(sorted(_REGISTRY))}")
     factory = _REGISTRY[config.name][0]

@@ -15,6 +15,7 @@ Imported games use the alternating-offers protocol with a deadline of
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -31,11 +32,14 @@ their concession curves (Genius sessions ran on a clock), short enough for model
 Format = Literal["genius", "geniusweb"]
 
 
-def _json_kind(path: Path) -> str | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
+def _json_kind(path: Path, strict: bool = False) -> str | None:
+    if strict:
+        data = geniusweb.read_json(path)
+    else:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return None
     if geniusweb.is_geniusweb_domain(data):
         return "domain"
     if geniusweb.is_geniusweb_profile(data):
@@ -43,35 +47,66 @@ def _json_kind(path: Path) -> str | None:
     return None
 
 
-def _scan(folder: Path) -> tuple[Format, Path | None, list[Path]]:
-    """Find the domain file and the profiles in ``folder``; Genius XML wins over GeniusWeb JSON."""
-    xml_domains, xml_profiles = [], []
-    for p in sorted(folder.glob("*.xml")):
-        tag = genius.root_tag(p)
-        if tag == "negotiation_template":
-            xml_domains.append(p)
-        elif tag == "utility_space":
-            xml_profiles.append(p)
-    if xml_domains:
-        if len(xml_domains) > 1:
-            fail(folder, f"has several Genius domain files ({', '.join(p.name for p in xml_domains)}); "
-                         "pass the one to use")
-        return "genius", xml_domains[0], xml_profiles
-    js_domains, js_profiles = [], []
-    for p in sorted(folder.glob("*.json")):
-        kind = _json_kind(p)
-        if kind == "domain":
-            js_domains.append(p)
-        elif kind == "profile":
-            js_profiles.append(p)
-    if js_domains or js_profiles:
-        if len(js_domains) > 1:
-            fail(folder, f"has several GeniusWeb domain files ({', '.join(p.name for p in js_domains)}); "
-                         "pass the one to use")
-        return "geniusweb", (js_domains[0] if js_domains else None), js_profiles
-    if xml_profiles:
-        fail(folder, "has Genius profiles but no domain file (an XML file whose root is <negotiation_template>)")
-    fail(folder, "holds no Genius (.xml) or GeniusWeb (.json) domain")
+class _Folder:
+    """The domain and profile files of a folder, in sorted order, by format."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.xml_domains: list[Path] = []
+        self.xml_profiles: list[Path] = []
+        self.json_domains: list[Path] = []
+        self.json_profiles: list[Path] = []
+        for p in sorted(folder.glob("*.xml")):
+            tag = genius.read_root(p).tag  # a file that is not well-formed XML is reported, not skipped
+            if tag == "negotiation_template":
+                self.xml_domains.append(p)
+            elif tag == "utility_space":
+                self.xml_profiles.append(p)
+        for p in sorted(folder.glob("*.json")):
+            kind = _json_kind(p, strict=True)
+            if kind == "domain":
+                self.json_domains.append(p)
+            elif kind == "profile":
+                self.json_profiles.append(p)
+
+    def pick(self) -> tuple[Format, Path | None, list[Path]]:
+        """The folder's format, its one domain file, and its profiles; Genius XML wins."""
+        if self.xml_domains:
+            if len(self.xml_domains) > 1:
+                fail(self.folder, f"has several Genius domain files "
+                                  f"({', '.join(p.name for p in self.xml_domains)}); pass the one to use")
+            return "genius", self.xml_domains[0], self.xml_profiles
+        if self.json_domains or self.json_profiles:
+            if len(self.json_domains) > 1:
+                fail(self.folder, f"has several GeniusWeb domain files "
+                                  f"({', '.join(p.name for p in self.json_domains)}); pass the one to use")
+            return "geniusweb", (self.json_domains[0] if self.json_domains else None), self.json_profiles
+        if self.xml_profiles:
+            fail(self.folder, "has Genius profiles but no domain file (an XML file whose root is "
+                              "<negotiation_template>)")
+        fail(self.folder, "holds no Genius (.xml) or GeniusWeb (.json) domain")
+
+
+def _prefix(domain: Path) -> str:
+    """``Laptop-A-`` for ``Laptop-A-domain.xml``: ANAC folders hold several domains whose
+    profiles share that prefix (``Laptop-A-prof1.xml``)."""
+    return re.sub(r"domain$", "", domain.stem, flags=re.IGNORECASE)
+
+
+def _profiles_for(domain: Path, domains: list[Path], profiles: list[Path]) -> list[Path]:
+    prefix = _prefix(domain)
+    if len(domains) > 1 and prefix:
+        mine = [p for p in profiles if p.stem.startswith(prefix)]
+        if mine:
+            return mine
+    return profiles
+
+
+def _domain_for(profile: Path, domains: list[Path]) -> Path | None:
+    if len(domains) == 1:
+        return domains[0]
+    mine = [d for d in domains if _prefix(d) and profile.stem.startswith(_prefix(d))]
+    return mine[0] if len(mine) == 1 else None
 
 
 def detect_format(path: str | Path) -> Format:
@@ -82,7 +117,7 @@ def detect_format(path: str | Path) -> Format:
     """
     p = Path(path)
     if p.is_dir():
-        return _scan(p)[0]
+        return _Folder(p).pick()[0]
     if p.suffix.lower() == ".xml":
         return "genius"
     if p.suffix.lower() == ".json":
@@ -106,21 +141,37 @@ def _locate(path: Path, profiles: list[str | Path] | None) -> tuple[Format, Path
     if not path.exists():
         raise GameError(f"no Genius or GeniusWeb domain at {path}")
     if path.is_dir():
-        fmt, domain, found = _scan(path)
-        chosen = _resolve(path, profiles) if profiles else found[:2]
-        return fmt, domain, chosen
-    folder = path.parent
-    fmt, domain, found = _scan(folder)
-    if path.suffix.lower() == ".xml" and genius.root_tag(path) == "utility_space" or \
-            path.suffix.lower() == ".json" and _json_kind(path) == "profile":
-        rest = [p for p in found if p.resolve() != path.resolve()]
-        chosen = _resolve(folder, profiles) if profiles else [path, *rest][:2]
-        return fmt, domain, chosen
-    if path.suffix.lower() == ".xml" and genius.root_tag(path) == "negotiation_template":
-        return "genius", path, _resolve(folder, profiles) if profiles else found[:2]
-    if path.suffix.lower() == ".json" and _json_kind(path) == "domain":
-        return "geniusweb", path, _resolve(folder, profiles) if profiles else found[:2]
-    fail(path, "is neither a Genius/GeniusWeb domain nor a profile")
+        fmt, domain, found = _Folder(path).pick()
+        return fmt, domain, (_resolve(path, profiles) if profiles else found[:2])
+    folder = _Folder(path.parent)
+    suffix = path.suffix.lower()
+    if suffix == ".xml":
+        tag = genius.root_tag(path)
+        if tag == "negotiation_template":
+            found = _profiles_for(path, folder.xml_domains, folder.xml_profiles)
+            return "genius", path, (_resolve(path.parent, profiles) if profiles else found[:2])
+        if tag == "utility_space":
+            domain = _domain_for(path, folder.xml_domains)
+            if domain is None:
+                fail(path.parent, f"has {len(folder.xml_domains)} Genius domain files and none is clearly the "
+                                  f"domain of {path.name}; pass the domain file and --profiles")
+            found = _profiles_for(domain, folder.xml_domains, folder.xml_profiles)
+            rest = [p for p in found if p.resolve() != path.resolve()]
+            return "genius", domain, (_resolve(path.parent, profiles) if profiles else [path, *rest][:2])
+        if tag is None:
+            genius.read_domain(path)  # reports why the file is not readable XML
+        fail(path, f"is neither a Genius domain nor a profile (root element <{tag}>)")
+    if suffix == ".json":
+        kind = _json_kind(path)
+        if kind == "domain":
+            return "geniusweb", path, (_resolve(path.parent, profiles) if profiles else folder.json_profiles[:2])
+        if kind == "profile":
+            domain = folder.json_domains[0] if len(folder.json_domains) == 1 else None
+            rest = [p for p in folder.json_profiles if p.resolve() != path.resolve()]
+            return "geniusweb", domain, (_resolve(path.parent, profiles) if profiles else [path, *rest][:2])
+        geniusweb.read_json(path)  # reports invalid JSON
+        fail(path, "is neither a GeniusWeb domain (\"issuesValues\") nor a profile (\"LinearAdditiveUtilitySpace\")")
+    fail(path, "is neither a Genius .xml nor a GeniusWeb .json file")
 
 
 def _read(fmt: Format, domain_file: Path | None, profile_files: list[Path]) -> tuple[ImportedDomain, list[ImportedProfile]]:

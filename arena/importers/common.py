@@ -48,7 +48,6 @@ class ImportedProfile:
     reservation: float = 0.0
     discount: float = 1.0
     discount_basis: Literal["round", "time"] = "round"
-    notes: list[str] = field(default_factory=list)
 
 
 _ISSUE_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")

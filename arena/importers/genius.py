@@ -32,13 +32,14 @@ from pydantic import ValidationError
 from ..space import ContinuousIssue, DiscreteIssue, IntegerIssue
 from .common import AnyIssue, ImportedDomain, ImportedProfile, fail, issue_name
 
-__all__ = ["is_genius_domain", "is_genius_profile", "read_domain", "read_profile", "root_tag"]
+__all__ = ["GeniusDomain", "read_domain", "read_profile", "read_root", "root_tag"]
 
 _MAX_TABLE = 100_000  # largest integer range a clipped integer evaluator is tabulated over
 
 
 # ---------------------------------------------------------------------- XML reading
-def _parse(path: Path) -> ET.Element:
+def read_root(path: Path) -> ET.Element:
+    """Parse an XML file as Genius does (leniently about misplaced declarations)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -60,17 +61,9 @@ def _parse(path: Path) -> ET.Element:
 def root_tag(path: Path) -> str | None:
     """The root element's tag, or None when the file is not XML."""
     try:
-        return _parse(path).tag
+        return read_root(path).tag
     except Exception:  # noqa: BLE001 - detection only; reading reports errors properly
         return None
-
-
-def is_genius_domain(path: Path) -> bool:
-    return root_tag(path) == "negotiation_template"
-
-
-def is_genius_profile(path: Path) -> bool:
-    return root_tag(path) == "utility_space"
 
 
 def _float(path: Path, el: ET.Element, attr: str, what: str, default: float | None = None) -> float:
@@ -127,7 +120,7 @@ class GeniusDomain(ImportedDomain):
 
 def read_domain(path: Path) -> GeniusDomain:
     """Read a Genius domain file (root ``negotiation_template``)."""
-    root = _parse(path)
+    root = read_root(path)
     if root.tag != "negotiation_template":
         fail(path, f"is not a Genius domain: the root element is <{root.tag}>, not <negotiation_template>")
     space = root.find("utility_space")
@@ -183,34 +176,32 @@ def read_domain(path: Path) -> GeniusDomain:
 
 
 # ---------------------------------------------------------------------- profiles
-def _discount_and_reservation(path: Path, root: ET.Element) -> tuple[float, float, list[str]]:
-    notes: list[str] = []
+def _discount_and_reservation(path: Path, root: ET.Element) -> tuple[float, float]:
     d_el = root.find("discount_factor")
     if d_el is None:
         d_el = next(root.iter("discount_factor"), None)
     d = 1.0
     if d_el is not None:
         d = _float(path, d_el, "value", "<discount_factor>")
-        if d <= 0.0 or d > 1.0:  # Genius's validateDiscount: no discount
-            notes.append(f"discount_factor {d:g} is outside (0, 1]; Genius reads it as 1 (no discount)")
+        if d <= 0.0 or d > 1.0:  # Genius's validateDiscount: d <= 0 or d > 1 means no discount
             d = 1.0
     r_el = root.find("reservation")
     if r_el is None:
         r_el = next(root.iter("reservation"), None)
     r = 0.0 if r_el is None else _float(path, r_el, "value", "<reservation>")
-    return d, r, notes
+    return d, r
 
 
 def read_profile(path: Path, domain: GeniusDomain) -> ImportedProfile:
     """Read a Genius profile (root ``utility_space``), additive or non-linear, for ``domain``."""
-    root = _parse(path)
+    root = read_root(path)
     if root.tag != "utility_space":
         fail(path, f"is not a Genius profile: the root element is <{root.tag}>, not <utility_space>")
-    discount, reservation, notes = _discount_and_reservation(path, root)
+    discount, reservation = _discount_and_reservation(path, root)
     nonlinear = (root.get("type") or "").lower() == "nonlinear" or next(root.iter("ufun"), None) is not None
     utility = _nonlinear(path, root, domain) if nonlinear else _additive(path, root, domain)
     return ImportedProfile(source=path, utility=utility, reservation=reservation, discount=discount,
-                           discount_basis="time", notes=notes)
+                           discount_basis="time")
 
 
 def _additive(path: Path, root: ET.Element, domain: GeniusDomain) -> dict[str, object]:
@@ -247,10 +238,41 @@ def _additive(path: Path, root: ET.Element, domain: GeniusDomain) -> dict[str, o
         w = weights[idx]
         out_w[name], out_v[name] = w, vf
         best_total += max(w * top[0], w * top[1])
-    if best_total > 1.0 + 1e-9:
-        fail(path, f"the weights allow a utility of {best_total:.6g} > 1; Genius caps utilities at 1, which a "
-                   "linear-additive profile cannot express (rescale the weights so they sum to 1)")
-    return {"type": "linear-additive", "weights": out_w, "values": out_v}
+    if best_total <= 1.0 + 1e-12:
+        return {"type": "linear-additive", "weights": out_w, "values": out_v}
+    return _capped(path, domain, out_w, out_v, best_total)
+
+
+def _capped(path: Path, domain: GeniusDomain, weights: dict[str, float], values: dict[str, object],
+            best: float) -> dict[str, object]:
+    """Genius caps an additive utility at 1. When the weights let it pass 1 (shipped profiles
+    whose weights sum to 1.00005 exist), the profile is written exactly as one box per issue
+    value holding w * eval(value), with u = min(1, sum): a hyper-rectangle utility."""
+    constraints: list[dict[str, object]] = []
+    for issue in domain.issues:
+        vf = values[issue.name]
+        w = weights[issue.name]
+        assert isinstance(vf, dict)
+        if isinstance(issue, ContinuousIssue):
+            fail(path, f"the weights allow a utility of {best:.6g} > 1, which Genius caps at 1; with the real issue "
+                       f"{domain.original[issue.name]!r} the cap cannot be expressed exactly (rescale the weights)")
+        if isinstance(issue, DiscreteIssue):
+            scores = {v: float(vf["scores"][v]) for v in issue.values}  # type: ignore[index]
+            boxes = [({"values": [v]}, x) for v, x in scores.items()]
+        else:
+            assert isinstance(issue, IntegerIssue)
+            if issue.size > 10_000:
+                fail(path, f"the weights allow a utility of {best:.6g} > 1, which Genius caps at 1; the integer issue "
+                           f"{domain.original[issue.name]!r} is too large to express the cap exactly")
+            if vf["type"] == "table":
+                pairs = [(v, float(vf["scores"][str(v)])) for v in range(issue.min, issue.max + 1)]  # type: ignore[index]
+            else:
+                pairs = [(v, float(vf["slope"]) * v + float(vf["intercept"])) for v in range(issue.min, issue.max + 1)]  # type: ignore[arg-type]
+            boxes = [({"min": v, "max": v}, x) for v, x in pairs]
+        for bound, x in boxes:
+            if w * x != 0.0:
+                constraints.append({"bounds": {issue.name: bound}, "value": w * x})
+    return {"type": "hyper-rectangle", "constraints": constraints, "max_utility": 1.0}
 
 
 def _discrete(path: Path, el: ET.Element, issue: DiscreteIssue, what: str) -> tuple[dict[str, object], tuple[float, float]]:

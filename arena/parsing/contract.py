@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .mask import Mask
+from .textutil import Mask
 from .numbers import Quantity, to_value
 from .vocabulary import Vocabulary, norm
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .textutil import trie_pattern
+
 __all__ = ["NUMBER_WORDS", "NUMWORD_PATTERN", "Quantity", "find_quantities", "parse_amount",
            "to_value", "words_value"]
 
@@ -27,8 +29,8 @@ _FRACTIONS = {"half": Decimal("0.5"), "halves": Decimal("0.5"), "quarter": Decim
 NUMBER_WORDS = {**_ONES, **_TENS, **_SCALES}
 """Every English number word this module reads, with its value."""
 
-_W = "|".join(sorted(list(NUMBER_WORDS) + list(_FRACTIONS), key=len, reverse=True))
-NUMWORD_PATTERN = rf"(?:(?:a|an|one)\s+(?:half|quarter|third)|(?:{_W})(?:(?:\s*-\s*|\s+)(?:and\s+|a\s+)?(?:{_W}))*)"
+_W = trie_pattern(list(NUMBER_WORDS) + list(_FRACTIONS))
+NUMWORD_PATTERN = rf"(?:(?:a|an|one)\s+(?:half|quarter|third)|{_W}(?:(?:\s*-\s*|\s+)(?:and\s+|a\s+)?{_W})*)"
 """A regex (no groups) for a run of number words; :func:`words_value` reads what it matched."""
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"

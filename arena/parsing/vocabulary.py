@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..space import ContinuousIssue, DiscreteIssue, IntegerIssue
-from .numbers import NUMWORD_PATTERN
+from .numbers import NUMBER_WORDS, NUMWORD_PATTERN
+from .textutil import trie_pattern
 
 if TYPE_CHECKING:
     from ..game import Game
@@ -44,9 +45,8 @@ def norm(text: str) -> str:
 
 
 def _alternation(words: list[str]) -> str:
-    """A regex alternation of phrases, longest first, with flexible inner whitespace."""
-    uniq = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
-    return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in uniq)
+    """A regex for any of the phrases (longest first, flexible inner whitespace)."""
+    return trie_pattern({w.lower() for w in words if w})
 
 
 @lru_cache(maxsize=512)
@@ -95,9 +95,11 @@ class Vocabulary:
     # division issues
     div: dict[str, DivisionIssue] = field(default_factory=dict)
     item_re: re.Pattern[str] | None = None
+    item_starts: re.Pattern[str] | None = None
     item_map: dict[str, tuple[str, str]] = field(default_factory=dict)
     role_pre_re: re.Pattern[str] | None = None
     role_post_re: re.Pattern[str] | None = None
+    role_gate: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ lookups
     def issue_for_key(self, key: str) -> str | None:
@@ -226,17 +228,32 @@ def _build(game: "Game") -> Vocabulary:
                r"the\s+other\s+|another\s+|an?\s+extra\s+|one\s+more\s+|each\s+|every\s+|"
                r"(?:the|my|your|those|these|that|this)\s+|an?\s+|no\s+|zero\s+")
         num = rf"\d+(?:\.\d+)?|\.\d+|{NUMWORD_PATTERN}"
+        firsts = {w.split()[0] for w in item_words if w.split()}
+        starts = firsts | set(NUMBER_WORDS) | {
+            "only", "just", "all", "both", "the", "a", "an", "half", "halves", "quarter", "quarters", "third",
+            "thirds", "none", "another", "one", "each", "every", "my", "your", "those", "these", "that", "this",
+            "no", "zero"}
+        v.item_starts = _compile(rf"(?<![A-Za-z0-9_.-])(?:(?:{trie_pattern(starts)})(?![A-Za-z])|\.?\d)")
+        items_alt = _alternation(item_words)
         v.item_re = _compile(
-            rf"(?<![\w-])(?:(?:only|just)\s+)?(?P<det>{det})?"
+            # "books: 3", "budget 8" (the amount after the item, not followed by another item)
+            rf"(?<![\w-])(?P<item2>{items_alt})(?:\s*[:=]\s*|\s+)(?P<post>\d+(?:\.\d+)?|\.\d+|{NUMWORD_PATTERN})"
+            rf"(?P<postpct>\s*(?:%|percent\b|per\s*cent\b))?(?![\w.-])(?!\s*(?:of\s+)?(?:the\s+)?(?:{items_alt})(?![\w-]))"
+            # "2 books", "all the hats", "71.43% of the surplus", "the ball"
+            rf"|(?<![\w-])(?:(?:only|just)\s+)?(?P<det>{det})?"
             rf"(?:(?P<pct>\d+(?:\.\d+)?|\.\d+)\s*(?:%|percent|per\s*cent)\s*(?:of\s+)?(?:the\s+|my\s+|your\s+)?"
             rf"|(?P<num>{num})\s*(?:(?:of\s+)?(?:the|my|your|those|these)\s+|of\s+)?)?"
-            rf"(?P<item>{_alternation(item_words)})(?![\w-])")
+            rf"(?P<item>{items_alt})(?![\w-])")
     role_words = [w for r in spec.roles for w in [r.name, r.label, *r.synonyms] if w]
     if division and role_words:
         alt = _alternation([w.lower() for w in role_words])
         v.role_pre_re = _compile(
             rf"(?<![\w-])(?:the\s+)?(?P<role>{alt})\s+(?:gets?|takes?|keeps?|receives?|has|"
             rf"(?:will|would|should|can|could)\s+(?:get|take|keep|have|receive))(?![\w-])")
+        v.role_gate = frozenset(w.lower().split()[0] for w in role_words if w.split() and w.split()[0].isascii()
+                                and w.split()[0].isalpha())
+        if any(not (w.split() and w.split()[0].isascii() and w.split()[0].isalpha()) for w in role_words):
+            v.role_gate = frozenset()  # a name the word gate cannot see: always run
         v.role_post_re = _compile(rf"(?<![\w-])(?:for|to)\s+(?:the\s+)?(?P<role>{alt})(?![\w-])")
     return v
 

@@ -1,6 +1,7 @@
 """Scripted negotiators that speak: each decides a move and says it in natural language."""
 
 from .base import OwnTable, ScriptedAgent, own_table
+from .injector import INJECTIONS, InjectorAgent
 from .speech import speak
 from .strategies import (
     AnchorAgent,
@@ -15,6 +16,8 @@ from .strategies import (
 __all__ = [
     "AnchorAgent",
     "EvenSplitAgent",
+    "INJECTIONS",
+    "InjectorAgent",
     "IntegrativeAgent",
     "OwnTable",
     "RandomAgent",

@@ -169,7 +169,7 @@ class ScriptedAgent:
                 action = Offer(bundle=action.bundle, arguments=[self.justify(obs)])
         rendered = speak(action, obs.game, obs.role, self.rng(obs), opening=obs.opening)
         return Reply(text=rendered.text, intended=action,
-                     prompt=PromptRef(template=rendered.template, sha256=rendered.sha256))
+                     prompts=[PromptRef(template=rendered.template, sha256=rendered.sha256)])
 
     def justify(self, obs: Observation) -> Argument:
         kind = self.rng(obs).choice(["market", "cost", "fairness", "priority"])

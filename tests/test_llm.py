@@ -1,0 +1,216 @@
+"""Language-model seats, driven through a real OpenAI-compatible server on 127.0.0.1.
+
+Every test goes the full path: litellm, HTTP, the parser, the referee and the transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import arena.models as models
+from arena.agents import make_agent
+from arena.loopback import LoopbackLLM
+from arena.runner import SessionConfig, run_match
+from arena.transcript import AgentConfig
+from tests.conftest import strip_volatile
+
+
+def block(move: dict) -> str:
+    return f"Here is my answer.\n```json\n{json.dumps(move)}\n```"
+
+
+def seat(server: LoopbackLLM, **extra: object) -> AgentConfig:
+    return AgentConfig(name="llm", args={"model": "openai/loopback", "api_base": server.url, "backoff": 0.01,
+                                         "timeout": 5, **extra})
+
+
+@pytest.fixture
+def fast_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Backoff sleeps are recorded and skipped (the waits themselves are not what is tested)."""
+    waits: list[float] = []
+    real = asyncio.sleep
+
+    async def fake(delay: float, *a: object, **k: object) -> None:
+        waits.append(delay)
+        await real(0)
+
+    monkeypatch.setattr(models.asyncio, "sleep", fake)
+    return waits
+
+
+def test_well_formed_replies_reach_a_deal_and_record_usage() -> None:
+    replies = [block({"action": "offer", "bundle": {"price": 2300},
+                      "arguments": [{"kind": "market", "text": "similar cars sell for that"}]}),
+               block({"action": "accept"})]
+    with LoopbackLLM(replies) as srv:
+        t = run_match("buyer-seller", seat(srv), "boulware", seed=0)
+        first_request = srv.requests[0]
+    assert t.end.outcome == "agreement"
+    mine = [u for u in t.of_kind("utterance") if u.role == "buyer"]
+    assert [p.template for p in mine[0].prompts] == ["llm/system.j2", "llm/turn.j2"]
+    assert [p.template for p in mine[1].prompts] == ["llm/turn.j2"]
+    assert all(u.usage.prompt_tokens > 0 and u.usage.completion_tokens > 0 for u in mine)
+    assert all(u.usage.cost_usd is None for u in mine)  # an unknown price is unknown, not 0
+    parsed = [p for p in t.of_kind("parsed") if p.role == "buyer"][0]
+    assert parsed.result.method == "structured" and parsed.result.action.arguments[0].kind == "market"
+    system = first_request["messages"][0]["content"]
+    assert "3,200" in system and "2,000" not in system  # own preferences only
+    assert "api_key" not in json.dumps(t.start.agents["buyer"].model_dump())
+
+
+def test_prose_only_replies_are_parsed() -> None:
+    replies = ["I can pay $2,600 for the car, that's my offer.", "Alright, I accept your offer."]
+    with LoopbackLLM(replies) as srv:
+        t = run_match("buyer-seller", seat(srv), "conceder", seed=1)
+    offers = [p.result for p in t.of_kind("parsed") if p.role == "buyer" and p.result.ok]
+    assert offers[0].method == "prose" and offers[0].action.bundle == {"price": 2600}
+    assert t.end.outcome == "agreement"
+
+
+def test_garbage_forever_ends_in_a_recorded_forfeit() -> None:
+    with LoopbackLLM(["asdf qwer zxcv"]) as srv:
+        t = run_match("supplier-contract", seat(srv), "boulware", seed=0)
+    assert t.end.outcome == "forfeit" and t.end.forfeit_by == "buyer"
+    assert "repair budget" in t.end.reason and "unparsable" in t.end.reason
+    verdicts = [v.verdict.code for v in t.of_kind("verdict") if v.role == "buyer"]
+    assert verdicts == ["unparsable"] * 3
+    repairs = [u for u in t.of_kind("utterance") if u.role == "buyer" and u.attempt > 0]
+    assert [p.template for u in repairs for p in u.prompts] == ["llm/repair.j2"] * 2
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        ("", "unparsable"),
+        ("I'm sorry, but I can't help with negotiating.", "unparsable"),
+        (block({"action": "offer", "bundle": {"price": 100, "lead_time": 2, "payment": "net 30", "colour": "red"}}),
+         "unknown_issue"),
+        (block({"action": "offer", "bundle": {"price": 500, "lead_time": 2, "payment": "net 30"}}), "out_of_range"),
+        (block({"action": "offer", "bundle": {"price": 100}}), "missing_issue"),
+        ("My offer:\n```json\n{\"action\": \"offer\", \"bundle\": {\"price\": 10", "unparsable"),
+        ("blah " * 4000, "unparsable"),
+        (block({"action": "accept"}), "no_standing_offer"),
+    ],
+)
+def test_bad_output_gets_a_typed_violation_and_a_repair_turn(bad: str, code: str) -> None:
+    good = block({"action": "offer", "bundle": {"price": 100, "lead_time": 2, "payment": "net 30"}})
+    with LoopbackLLM([bad, good, block({"action": "walk_away"})]) as srv:
+        t = run_match("supplier-contract", seat(srv), "boulware", seed=0)
+        repair_prompt = srv.requests[1]["messages"][-1]["content"]
+    first = [v for v in t.of_kind("verdict") if v.role == "buyer"]
+    assert first[0].verdict.code == code
+    assert first[1].verdict.ok and first[1].attempt == 1
+    assert code in repair_prompt  # the agent reads the referee's message
+    assert t.end.outcome in ("agreement", "disagreement")
+
+
+def test_transient_failures_are_retried(fast_sleep: list[float]) -> None:
+    ok = block({"action": "offer", "bundle": {"price": 2500}})
+    faults = [{"status": 500}, {"status": 429, "retry_after": 3}, {"malformed": True}, {"drop": True}, ok,
+              block({"action": "walk_away"})]
+    with LoopbackLLM(faults) as srv:
+        t = run_match("buyer-seller", seat(srv), "boulware", seed=0)
+        calls = srv.calls
+    buyer = [u for u in t.of_kind("utterance") if u.role == "buyer"]
+    assert buyer[0].text == ok and calls == 6
+    assert 3.0 in fast_sleep  # Retry-After honoured
+    assert t.end.outcome == "disagreement"
+
+
+def test_timeouts_are_retried(fast_sleep: list[float]) -> None:
+    ok = block({"action": "walk_away"})
+    with LoopbackLLM([{"delay": 2.0, "content": ok}, ok]) as srv:
+        t = run_match("buyer-seller", seat(srv, timeout=0.3), "boulware", seed=0)
+    assert t.end.outcome == "disagreement" and "walked away" in t.end.reason
+    assert len(fast_sleep) == 1
+
+
+def test_a_model_that_keeps_failing_is_a_recorded_error(fast_sleep: list[float]) -> None:
+    with LoopbackLLM([{"status": 503}]) as srv:
+        t = run_match("buyer-seller", seat(srv, max_retries=2), "boulware", seed=0)
+        calls = srv.calls
+    assert t.end.outcome == "error" and "buyer" in t.end.reason and "503" in t.end.reason
+    assert calls == 3
+
+
+def test_non_retryable_errors_are_not_retried() -> None:
+    with LoopbackLLM([{"status": 400, "message": "bad request"}]) as srv:
+        t = run_match("buyer-seller", seat(srv), "boulware", seed=0)
+        assert srv.calls == 1
+    assert t.end.outcome == "error"
+
+
+def test_cache_makes_a_rerun_free_and_identical(tmp_path: Path) -> None:
+    replies = ["I offer $2,500.", "I accept your offer."]
+    with LoopbackLLM(replies) as srv:
+        t1 = run_match("buyer-seller", seat(srv, cache_dir=str(tmp_path)), "linear", seed=3)
+        first_calls = srv.calls
+    with LoopbackLLM(["this server must not be called"]) as srv2:
+        agent = AgentConfig(name="llm", args={**seat(srv).args, "cache_dir": str(tmp_path)})
+        t2 = run_match("buyer-seller", agent, "linear", seed=3)
+        assert srv2.calls == 0
+    assert first_calls > 0
+    texts1 = [u.text for u in t1.of_kind("utterance")]
+    texts2 = [u.text for u in t2.of_kind("utterance")]
+    assert texts1 == texts2
+    assert all(u.usage.cached for u in t2.of_kind("utterance") if u.role == "buyer")
+
+
+def test_injection_is_quoted_as_data_and_never_moves_the_referee() -> None:
+    with LoopbackLLM([block({"action": "walk_away"})]) as srv:
+        t = run_match("buyer-seller", seat(srv), "injector", seed=3)
+        prompt = srv.requests[0]["messages"][-1]["content"]
+    assert "<opponent_message>" in prompt and prompt.count("</opponent_message>") == 1
+    assert "‹/opponent_message›" in prompt or "SYSTEM" in prompt or "Ignore" in prompt or "REFEREE" in prompt \
+        or "principal" in prompt
+    # the injector's own move is what its final block says, whatever its text claims
+    seller_moves = [p.result.action.kind for p in t.of_kind("parsed") if p.role == "seller"]
+    assert seller_moves[0] == "offer"
+    assert t.end.outcome == "disagreement"  # the buyer's own block said walk away
+
+
+def test_argument_channel_can_be_switched_off() -> None:
+    move = {"action": "offer", "bundle": {"price": 1500}, "arguments": [{"kind": "batna", "text": "SECRET-CLAIM"}]}
+    for enabled in (True, False):
+        seller_replies = [block({"action": "offer", "bundle": {"price": 4000}}), block({"action": "walk_away"})]
+        with LoopbackLLM([block(move)]) as buyer_srv, LoopbackLLM(seller_replies) as seller_srv:
+            run_match("buyer-seller", seat(buyer_srv), seat(seller_srv), seed=0,
+                      config=SessionConfig(arguments=enabled))
+            seller_second = seller_srv.requests[1]["messages"]
+        system, turn = seller_second[0]["content"], seller_second[-1]["content"]
+        assert ("SECRET-CLAIM" in turn) is enabled
+        assert ('"arguments"' in system) is enabled
+
+
+def test_missing_api_key_is_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    r = subprocess.run([sys.executable, "-m", "arena", "run", "--game", "buyer-seller", "--a", "openai/gpt-4o-mini"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 2
+    assert "OPENAI_API_KEY" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_cli_against_any_openai_compatible_server() -> None:
+    replies = ["Honestly, $2,700 is the most I can pay for it.", "OK, deal, I accept."]
+    with LoopbackLLM(replies) as srv:
+        r = subprocess.run([sys.executable, "-m", "arena", "run", "--game", "buyer-seller", "--a", "openai/any-name",
+                            "--api-base", srv.url, "--b", "boulware", "--json"], capture_output=True, text=True,
+                           timeout=300)
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["agents"]["buyer"] == "openai/any-name"
+    assert s["outcome"] in ("agreement", "disagreement") and s["tokens"]["prompt"] > 0
+    assert s["cost_usd"] is None and s["violations"] == {}
+
+
+def test_make_agent_accepts_model_strings() -> None:
+    agent = make_agent("openai/some-model(api_base='http://127.0.0.1:9/v1', temperature=0.2)", seed=4)
+    assert agent.model.config.model == "openai/some-model" and agent.model.config.temperature == 0.2
+    assert agent.model.config.seed == 4
