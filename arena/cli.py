@@ -191,14 +191,22 @@ def run(
     timeout: float = typer.Option(120.0, help="Seconds per model call."),
     arguments: Optional[bool] = typer.Option(None, "--arguments/--no-arguments",
                                              help="Show argument claims to the opponent (default: the game's)."),
+    extractor: Optional[str] = typer.Option(None, help="A model string: when the parsers find no move in a "
+                                            "message, this model transcribes it (uses --api-base too)."),
 ) -> None:
     """Run one session between two seats and print the dialogue and the outcome."""
+    from .models import Model, ModelConfig
     from .runner import SessionConfig, run_match
 
     options = {"api_base": api_base, "temperature": temperature, "cache_dir": str(cache) if cache else None,
                "timeout": timeout}
+    extract_model = None
+    if extractor:
+        extract_model = Model(ModelConfig(model=extractor, api_base=api_base, temperature=0.0, timeout=timeout,
+                                          cache_dir=str(cache) if cache else None))
+        extract_model.check_keys()
     t = run_match(game, _seat(a, options), _seat(b, options), seed=seed, out=out,
-                  config=SessionConfig(arguments=arguments))
+                  config=SessionConfig(arguments=arguments, extractor=extract_model))
     if as_json:
         sys.stdout.write(json.dumps(summarize(t), indent=2) + "\n")
         return

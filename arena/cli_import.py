@@ -1,7 +1,9 @@
-"""``arena import ...``: turn negotiation domains from other tools into arena game files.
+"""``arena import genius``: turn Genius / GeniusWeb domains into arena game files.
 
-Mounted on the main app with ``app.add_typer(import_app, name="import")``. Malformed input ends
-with one line on stderr and exit status 2, never a traceback.
+``arena/cli.py`` already has an ``import`` sub-app; the command joins it with
+``import_app.command("genius")(genius_command)``. Standing alone, this module's own
+``import_app`` can be mounted with ``app.add_typer(import_app, name="import")``. Malformed input
+ends with one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import yaml
 
 from .game import GameError, GameSpec
 
-__all__ = ["import_app", "spec_to_yaml"]
+__all__ = ["genius_command", "import_app", "spec_to_yaml"]
 
 import_app = typer.Typer(add_completion=False, no_args_is_help=True,
                          help="Import negotiation domains (Genius XML, GeniusWeb JSON) as arena games.")

@@ -46,6 +46,8 @@ class SessionConfig:
         session_id: identifier recorded in the transcript (default: random).
         parent: for forks, a reference to the parent transcript and turn.
         tags: free-form labels recorded in the transcript (e.g. an experiment's condition).
+        extractor: optional :class:`arena.models.Model` that transcribes a message into a move
+            when the deterministic parsers find none (logged as a second parsed event).
     """
 
     repair_budget: int | None = None
@@ -54,6 +56,7 @@ class SessionConfig:
     session_id: str | None = None
     parent: dict[str, Any] | None = None
     tags: dict[str, Any] = field(default_factory=dict)
+    extractor: Any = None  # an arena.models.Model used when the parsers find no move
     policies: tuple[SessionPolicy, ...] = field(default_factory=tuple)
 
 
@@ -124,8 +127,14 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
                     break
                 log.write(Utterance(turn=turn, attempt=attempt, role=role, text=reply.text,
                                     intended=reply.intended, prompts=reply.prompts, usage=reply.usage))
-                result = parse(reply.text, ParseContext(game, role, state.standing, state.standing_by))
+                ctx = ParseContext(game, role, state.standing, state.standing_by)
+                result = parse(reply.text, ctx)
                 log.write(ParsedEvent(turn=turn, attempt=attempt, role=role, result=result))
+                if not result.ok and config.extractor is not None:
+                    from .parsing.extractor import extract
+
+                    result, usage = await extract(config.extractor, reply.text, ctx)
+                    log.write(ParsedEvent(turn=turn, attempt=attempt, role=role, result=result, usage=usage))
                 verdict = referee.judge(state, role, result)
                 log.write(VerdictEvent(turn=turn, attempt=attempt, role=role, verdict=verdict))
                 if isinstance(verdict, Violation):

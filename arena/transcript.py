@@ -105,11 +105,15 @@ class Utterance(_Event):
 
 
 class ParsedEvent(_Event):
+    """A parse of one utterance. A failed parse may be followed by a second event of the same
+    turn and attempt from the LLM extractor (``result.method == "extractor"``, with its usage)."""
+
     kind: Literal["parsed"] = "parsed"
     turn: int
     attempt: int = 0
     role: str
     result: Parsed | ParseFailure
+    usage: Usage | None = None
 
 
 class VerdictEvent(_Event):

@@ -249,7 +249,8 @@ def _edit(path: Path, old: str, new: str) -> None:
          ["agent-1.xml", "hyperRectangle 2", "mixes INCLUDES and EXCLUDES"]),
         ("nonlinear", "agent-2.xml", '<INCLUDES index="1" min="0" max="1"/>', '<INCLUDES index="9" min="0" max="1"/>',
          ["agent-2.xml", "hyperRectangle 1", "index 9"]),
-        ("nonlinear", "agent-2.xml", 'aggregation="sum"', 'aggregation="max"', ["agent-2.xml", "'max' is not supported"]),
+        ("nonlinear", "agent-2.xml", 'aggregation="sum"', 'aggregation="max"',
+         ["agent-2.xml", "'max' is not supported"]),
         ("nonlinear", "agent-2.xml", '<utility maxutility="60">', '<utility>', ["agent-2.xml", "maxutility"]),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,8 @@ def test_structure_and_names() -> None:
     lease, salary, days = g.space.issues
     assert lease.values == ["yes", "no"] and "lease car" in lease.words  # type: ignore[union-attr]
     # a stepped number range becomes its values by name; a step-1 integer range an integer issue
-    assert (salary.type, salary.values) == ("discrete", ["2000", "2500", "3000", "3500", "4000"])  # type: ignore[union-attr]
+    salaries = ["2000", "2500", "3000", "3500", "4000"]
+    assert (salary.type, salary.values) == ("discrete", salaries)  # type: ignore[union-attr]
     assert (days.type, days.min, days.max) == ("integer", 3, 5)  # type: ignore[union-attr]
     assert g.spec.roles[0].discount == 1.0 and g.spec.roles[0].discount_basis == "round"
     assert "lease car" in g.spec.narrative and "jobs" in g.spec.narrative
@@ -62,7 +64,7 @@ def _copy(tmp_path: Path) -> Path:
     return dst
 
 
-def _rewrite(path: Path, fn) -> None:  # type: ignore[no-untyped-def]
+def _rewrite(path: Path, fn: Callable[[dict], object]) -> None:
     data = json.loads(path.read_text())
     fn(data["LinearAdditiveUtilitySpace"])
     path.write_text(json.dumps(data))
@@ -106,7 +108,8 @@ def test_a_profile_file_loads_its_folder() -> None:
         (lambda p: p["issueUtilities"].update({"salary": {"tableutils": {}}}), ["profileA.json", "'tableutils'"]),
     ],
 )
-def test_malformed_profiles_name_the_file_and_element(tmp_path: Path, edit, fragments: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_profiles_name_the_file_and_element(tmp_path: Path, edit: Callable[[dict], object],
+                                                      fragments: list[str]) -> None:
     dst = _copy(tmp_path)
     _rewrite(dst / "profileA.json", edit)
     with pytest.raises(GameError) as info:

@@ -214,3 +214,20 @@ def test_make_agent_accepts_model_strings() -> None:
     agent = make_agent("openai/some-model(api_base='http://127.0.0.1:9/v1', temperature=0.2)", seed=4)
     assert agent.model.config.model == "openai/some-model" and agent.model.config.temperature == 0.2
     assert agent.model.config.seed == 4
+
+
+def test_extractor_reads_what_the_parsers_cannot() -> None:
+    from arena.models import Model, ModelConfig
+
+    odd = "You know what I want. The usual, like last time."
+    with LoopbackLLM([odd, block({"action": "walk_away"})]) as seat_srv, \
+            LoopbackLLM([block({"action": "offer", "bundle": {"price": 2500}})]) as ex_srv:
+        extractor = Model(ModelConfig(model="openai/extractor", api_base=ex_srv.url, backoff=0.01))
+        t = run_match("buyer-seller", seat(seat_srv), "boulware", seed=0, config=SessionConfig(extractor=extractor))
+        extractor_prompt = ex_srv.requests[0]["messages"][0]["content"]
+    parsed = [p for p in t.of_kind("parsed") if p.role == "buyer" and p.turn == 2]
+    assert [p.result.method for p in parsed] == ["prose", "extractor"]
+    assert parsed[1].result.action.bundle == {"price": 2500} and parsed[1].usage.prompt_tokens > 0
+    assert "The usual, like last time" in extractor_prompt
+    verdict = [v for v in t.of_kind("verdict") if v.role == "buyer"][0]
+    assert verdict.verdict.ok

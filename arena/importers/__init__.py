@@ -1,4 +1,5 @@
-"""Import negotiation domains from Genius (XML) and GeniusWeb (JSON) as arena games.
+"""Importers. This module: Genius (XML) and GeniusWeb (JSON) domains as arena games
+(:func:`import_domain`); corpora have their own modules (``importers.dond``).
 
 A domain folder holds one domain file and two or more profile files; the first two profiles in
 sorted file-name order become the two roles unless ``profiles`` names them. A path to one of
@@ -174,7 +175,8 @@ def _locate(path: Path, profiles: list[str | Path] | None) -> tuple[Format, Path
     fail(path, "is neither a Genius .xml nor a GeniusWeb .json file")
 
 
-def _read(fmt: Format, domain_file: Path | None, profile_files: list[Path]) -> tuple[ImportedDomain, list[ImportedProfile]]:
+def _read(fmt: Format, domain_file: Path | None,
+          profile_files: list[Path]) -> tuple[ImportedDomain, list[ImportedProfile]]:
     if fmt == "genius":
         assert domain_file is not None
         dom = genius.read_domain(domain_file)
@@ -183,7 +185,8 @@ def _read(fmt: Format, domain_file: Path | None, profile_files: list[Path]) -> t
     if domain_file is not None:
         wdom = geniusweb.read_domain(domain_file)
     else:  # every GeniusWeb profile carries its domain
-        inner = datas[0].get("LinearAdditiveUtilitySpace", {}).get("domain") if isinstance(datas[0], dict) else None
+        body = next(iter(datas[0].values()), None) if isinstance(datas[0], dict) else None
+        inner = body.get("domain") if isinstance(body, dict) else None
         if inner is None:
             fail(profile_files[0], "has no domain and the folder has no domain file")
         wdom = geniusweb.read_domain(profile_files[0], inner)

@@ -3,8 +3,9 @@
 Semantics follow Genius (``genius.core.utility``), so an imported profile gives exactly the
 utility Genius computes:
 
-* additive profiles: u(bid) = sum_i w_i * eval_i(bid_i), with the weights as written (Genius
-  does not renormalize them on loading) and capped at 1 by Genius;
+* additive profiles: u(bid) = min(1, sum_i w_i * eval_i(bid_i)), the weights as written (Genius
+  does not renormalize them on loading); the cap only binds when the weights let the sum pass 1,
+  and such profiles become hyper-rectangle utilities that keep it exactly;
 * discrete issues (``EvaluatorDiscrete``): eval(v) = evaluation(v) / max of the issue's
   evaluations (0 when that maximum is below 1e-5); a value of the domain without an
   ``evaluation`` is an error, as in Genius's completeness check;
@@ -264,10 +265,11 @@ def _capped(path: Path, domain: GeniusDomain, weights: dict[str, float], values:
             if issue.size > 10_000:
                 fail(path, f"the weights allow a utility of {best:.6g} > 1, which Genius caps at 1; the integer issue "
                            f"{domain.original[issue.name]!r} is too large to express the cap exactly")
+            span = range(issue.min, issue.max + 1)
             if vf["type"] == "table":
-                pairs = [(v, float(vf["scores"][str(v)])) for v in range(issue.min, issue.max + 1)]  # type: ignore[index]
+                pairs = [(v, float(vf["scores"][str(v)])) for v in span]  # type: ignore[index]
             else:
-                pairs = [(v, float(vf["slope"]) * v + float(vf["intercept"])) for v in range(issue.min, issue.max + 1)]  # type: ignore[arg-type]
+                pairs = [(v, float(vf["slope"]) * v + float(vf["intercept"])) for v in span]  # type: ignore[arg-type]
             boxes = [({"min": v, "max": v}, x) for v, x in pairs]
         for bound, x in boxes:
             if w * x != 0.0:
@@ -275,7 +277,10 @@ def _capped(path: Path, domain: GeniusDomain, weights: dict[str, float], values:
     return {"type": "hyper-rectangle", "constraints": constraints, "max_utility": 1.0}
 
 
-def _discrete(path: Path, el: ET.Element, issue: DiscreteIssue, what: str) -> tuple[dict[str, object], tuple[float, float]]:
+_Evaluator = tuple[dict[str, object], tuple[float, float]]  # value function spec, (lowest, highest) value
+
+
+def _discrete(path: Path, el: ET.Element, issue: DiscreteIssue, what: str) -> _Evaluator:
     evals: dict[str, float] = {}
     for item in el.findall("item"):
         value = item.get("value")
@@ -301,7 +306,7 @@ def _clip01(x: float) -> float:
     return min(1.0, max(0.0, x))
 
 
-def _integer(path: Path, el: ET.Element, issue: IntegerIssue, what: str) -> tuple[dict[str, object], tuple[float, float]]:
+def _integer(path: Path, el: ET.Element, issue: IntegerIssue, what: str) -> _Evaluator:
     ev = el.find("evaluator")
     if ev is None:
         fail(path, f"{what} has no <evaluator>")
@@ -322,7 +327,7 @@ def _integer(path: Path, el: ET.Element, issue: IntegerIssue, what: str) -> tupl
     return {"type": "table", "scores": scores}, (min(vals), max(vals))
 
 
-def _real(path: Path, el: ET.Element, issue: ContinuousIssue, what: str) -> tuple[dict[str, object], tuple[float, float]]:
+def _real(path: Path, el: ET.Element, issue: ContinuousIssue, what: str) -> _Evaluator:
     ev = el.find("evaluator")
     if ev is None:
         fail(path, f"{what} has no <evaluator>")
@@ -383,7 +388,8 @@ def _nonlinear(path: Path, root: ET.Element, domain: GeniusDomain) -> dict[str, 
                 fail(path, f"{what}: a bound names issue index {idx}, which the domain does not have")
             name = domain.index[idx]
             if domain.kind[name] == "discrete":
-                fail(path, f"{what}: a bound on discrete issue {domain.original[name]!r} (Genius bounds integer issues)")
+                fail(path, f"{what}: a bound on discrete issue {domain.original[name]!r} "
+                           "(Genius bounds integer issues)")
             lo = _float(path, b, "min", f"{what}, bound on index {idx}")
             hi = _float(path, b, "max", f"{what}, bound on index {idx}")
             if name in bounds:  # two bounds on one issue must both hold: intersect them

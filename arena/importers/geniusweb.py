@@ -134,7 +134,8 @@ def read_domain(path: Path, data: object | None = None) -> GeniusWebDomain:
                 if step == 1 and low == low.to_integral_value():
                     issue = IntegerIssue(min=int(low), max=int(low) + n - 1, **common)  # type: ignore[arg-type]
                 else:  # a stepped number range: its values, each by name
-                    issue = DiscreteIssue(values=[_label(low + k * step) for k in range(n)], **common)  # type: ignore[arg-type]
+                    labels = [_label(low + k * step) for k in range(n)]
+                    issue = DiscreteIssue(values=labels, **common)  # type: ignore[arg-type]
         except ValidationError as exc:
             fail(path, f"{what}: {exc.errors()[0]['msg']}")
         issues.append(issue)
@@ -275,7 +276,8 @@ def _reservation(path: Path, domain: GeniusWebDomain, utility: dict[str, object]
     present["values"] = {n: vf for n, vf in utility["values"].items() if n in bundle}  # type: ignore[union-attr]
     for issue in domain.issues:
         if issue.name not in bundle:  # any value: the issue has no value function here
-            bundle[issue.name] = issue.values[0] if isinstance(issue, DiscreteIssue) else issue.min  # type: ignore[union-attr]
+            filler = issue.values[0] if isinstance(issue, DiscreteIssue) else issue.min
+            bundle[issue.name] = filler  # type: ignore[assignment]
     space = OutcomeSpace(list(domain.issues))
     u = build_utility(LinearAdditiveSpec.model_validate(present), space, "reservation")
     r = u(bundle)
