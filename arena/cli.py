@@ -258,6 +258,32 @@ def play(
 
 @app.command()
 @_friendly
+def estimate(
+    game: str = typer.Option(..., "--game", "-g", help="A game name or a path to a game YAML."),
+    model: str = typer.Option(..., "--model", help="A litellm model string, e.g. openai/gpt-4o-mini."),
+    sessions: int = typer.Option(1, help="How many sessions the run will have."),
+    seats: int = typer.Option(2, min=1, max=2, help="Model seats per session (1 against a scripted agent)."),
+    completion_tokens: int = typer.Option(250, help="Expected tokens per model reply."),
+) -> None:
+    """Estimate tokens and cost of a run before making it (no model is called)."""
+    from .estimate import estimate_session
+
+    e = estimate_session(load_game(game), model, completion_tokens)
+    share = seats / 2 * sessions
+
+    def money(v: float | None) -> str:
+        return "unknown (not in litellm's price map)" if v is None else f"${v * share:,.4f}"
+
+    console.print(f"{sessions} session(s) of {game} with {seats} seat(s) of {model}:")
+    console.print(f"  typical:     {int(e.prompt_tokens * share):,} prompt + {int(e.completion_tokens * share):,} "
+                  f"completion tokens, {money(e.cost_usd)}")
+    console.print(f"  upper bound: {int(e.upper_prompt_tokens * share):,} prompt + "
+                  f"{int(e.upper_completion_tokens * share):,} completion tokens, {money(e.upper_cost_usd)}")
+    console.print("[dim]tokens counted as characters/4; the conversation is re-sent every turn[/]")
+
+
+@app.command()
+@_friendly
 def games() -> None:
     """List the games shipped with the arena."""
     table = Table(show_header=True, header_style="bold")

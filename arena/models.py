@@ -22,7 +22,7 @@ from typing import Any
 
 from .transcript import Usage
 
-__all__ = ["Completion", "MissingKeyError", "Model", "ModelConfig", "ModelError"]
+__all__ = ["Completion", "MissingKeyError", "Model", "ModelConfig", "ModelError", "price_per_token"]
 
 _RETRYABLE = ("RateLimitError", "InternalServerError", "ServiceUnavailableError", "BadGatewayError", "Timeout",
               "APIConnectionError", "APIError")
@@ -262,3 +262,15 @@ def _cost(lib: Any, response: Any) -> float | None:
         return float(lib.completion_cost(completion_response=response))
     except Exception:  # litellm raises for models missing from its price map: unknown, not 0
         return None
+
+
+def price_per_token(model: str) -> tuple[float, float] | None:
+    """(input, output) USD per token from litellm's bundled price map, or None if unknown."""
+    try:
+        info = _lib().get_model_info(model)
+    except Exception:  # unknown to the price map
+        return None
+    cin, cout = info.get("input_cost_per_token"), info.get("output_cost_per_token")
+    if cin is None or cout is None:
+        return None
+    return float(cin), float(cout)

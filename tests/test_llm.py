@@ -231,3 +231,18 @@ def test_extractor_reads_what_the_parsers_cannot() -> None:
     assert "The usual, like last time" in extractor_prompt
     verdict = [v for v in t.of_kind("verdict") if v.role == "buyer"][0]
     assert verdict.verdict.ok
+
+
+def test_cost_estimate_before_a_run() -> None:
+    from arena.estimate import estimate_session
+    from arena.game import load_game
+
+    small = estimate_session(load_game("ultimatum"), "openai/gpt-4o-mini")
+    big = estimate_session(load_game("supplier-contract"), "openai/gpt-4o-mini")
+    assert 0 < small.cost_usd < big.cost_usd < big.upper_cost_usd
+    assert big.prompt_tokens > big.completion_tokens > 0
+    unknown = estimate_session(load_game("ultimatum"), "openai/surely-not-a-priced-model")
+    assert unknown.cost_usd is None and unknown.prompt_tokens == small.prompt_tokens
+    r = subprocess.run([sys.executable, "-m", "arena", "estimate", "--game", "buyer-seller", "--model",
+                        "openai/gpt-4o-mini", "--sessions", "100"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "$" in r.stdout and "typical" in r.stdout

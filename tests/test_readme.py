@@ -89,3 +89,20 @@ def test_python_example() -> None:
     t = namespace["t"]
     assert t.end.outcome == "agreement"  # type: ignore[attr-defined]
     assert t.end.utilities == {"alice": 75.0, "bob": 75.0}  # type: ignore[attr-defined]
+
+
+def test_scoring_section_runs_as_one_script(tmp_path: Path) -> None:
+    (block,) = _blocks(_section("Scoring, experiments and reports"), "bash")
+    corpus = REPO.parent / "shared" / "data" / "dond" / "val.txt"
+    script = block.replace("../shared/data/dond/val.txt", str(corpus))
+    if not corpus.exists():
+        script = "\n".join(line for line in script.splitlines() if "import dond" not in line)
+    script = script.replace("--pairs 20", "--pairs 3")  # same command, a smaller sample
+    prelude = f'set -euo pipefail\narena() {{ "{sys.executable}" -m arena "$@"; }}\n'
+    r = subprocess.run(["bash", "-c", prelude + script], capture_output=True, text=True, cwd=tmp_path,
+                       env={**os.environ, "COLUMNS": "160"}, timeout=900)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "report.html").exists() and (tmp_path / "runs" / "a.jsonl").exists()
+    assert "beta" in r.stdout and '"agreement_rate"' in r.stdout
+    if corpus.exists():
+        assert '"final_deal_extraction_accuracy"' in r.stdout

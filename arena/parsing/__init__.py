@@ -14,7 +14,7 @@ regexes, cached), ``structured.py`` (blocks), ``intent.py`` (accept / reject / w
 from __future__ import annotations
 
 from .prose import no_move_reason, parse_prose
-from .result import ParseContext, ParseFailure, ParseResult, Parsed, Span
+from .result import ParseContext, Parsed, ParseFailure, ParseResult, Span
 from .structured import find_blocks, read_block
 from .vocabulary import vocabulary
 
@@ -35,7 +35,7 @@ def parse(text: str, ctx: ParseContext) -> Parsed | ParseFailure:
     """
     try:
         return _parse(text, ctx)
-    except Exception as exc:  # the parser must never take a session down
+    except Exception as exc:  # noqa: BLE001  (the parser must never take a session down)
         return ParseFailure(code="no_move", reason=f"Your message could not be read ({type(exc).__name__}); "
                                                    "please state your move plainly.")
 
@@ -60,7 +60,7 @@ def _parse(text: str, ctx: ParseContext) -> Parsed | ParseFailure:
     for b in blocks:
         masked[b.start:b.end] = " " * (b.end - b.start)
     prose = parse_prose("".join(masked), ctx, vocab)
-    if isinstance(prose, Parsed) and not (prose.action.kind == "say"):
+    if isinstance(prose, Parsed) and prose.action.kind != "say":
         spans = [Span(start=s.start, end=s.end, label=s.label, text=text[s.start:s.end]) for s in prose.spans]
         return Parsed(action=prose.action, method="prose", confidence=round(prose.confidence * 0.8, 4), spans=spans)
     return ParseFailure(code="bad_block", method="structured",

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
+from .numbers import Quantity, as_float, to_value
 from .textutil import Mask
-from .numbers import Quantity, to_value
 from .vocabulary import Vocabulary, norm
 
 __all__ = ["Finding", "read_contract"]
@@ -74,7 +75,7 @@ def _convert(vocab: Vocabulary, issue: str, n: _Number) -> Any:
         top = Decimal(str(getattr(spec, "max", 1)))
         if n.q.percent and top <= 1:
             value = value / 100
-        return float(round(value, 10))
+        return as_float(value)
     return to_value(value, True)
 
 
@@ -123,7 +124,7 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
     cuts = [0] + [m.start() for m in _BOUNDARY.finditer(text) if not taken.hits(m.start(), m.end())]
     cuts.append(len(text))
     mi = ni = vi = 0
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         clause_m: list[_Mention] = []
         while mi < len(mentions) and mentions[mi].start < b:
             if mentions[mi].start >= a:

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from .contract import Finding
 from .intent import proposal_cue
-from .numbers import Quantity, to_value
+from .numbers import Quantity, as_float, to_value
 from .phrases import FILLER, MARKERS, Event, events, owner_of
 from .vocabulary import Vocabulary
 
@@ -208,7 +208,7 @@ def read_division(text: str, vocab: Vocabulary, speaker: str, quantities: list[Q
         d = vocab.div[issue]
         top = Decimal(str(d.max)).normalize()
         amount = share.amount if d.recipient == speaker else top - share.amount
-        value = float(round(amount, 10)) if d.continuous else to_value(amount, True)
+        value = as_float(amount) if d.continuous else to_value(amount, True)
         others = {s.shares[issue].amount for s in sentences if issue in s.shares and s.shares[issue].strength == 1}
         if len(others) > 1:
             conflicts += 1

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from .textutil import Mask, words_of
 
-
 __all__ = ["Signal", "conversational", "find_signals", "proposal_cue"]
 
 _F = re.IGNORECASE
@@ -40,8 +39,9 @@ _WALK = [(re.compile(p, _F), 2, frozenset(g)) for p, g in (
     (rf"\bi{_A}\s*m\s+(?:out|done(?:\s+here|\s+negotiating)?|leaving)\b(?!\s+of\b)", ("out", "done", "leaving")),
     (r"\bi\s+am\s+(?:out|done|leaving)\b(?!\s+of\b)", ("out", "done", "leaving")),
     (r"\bi\s+(?:quit|give\s+up|withdraw)\b", ("quit", "give", "withdraw")),
-    (r"\b(?:end|terminate|call\s+off|stop|break\s+off)\s+(?:the|this|these|our)\s+"
-     r"(?:negotiations?|talks|discussions?|bargaining)\b", ("negotiation", "negotiations", "talks", "discussion", "discussions", "bargaining")),
+    ((r"\b(?:end|terminate|call\s+off|stop|break\s+off)\s+(?:the|this|these|our)\s+"
+      r"(?:negotiations?|talks|discussions?|bargaining)\b"),
+     ("negotiation", "negotiations", "talks", "discussion", "discussions", "bargaining")),
     (r"\bleave\s+the\s+table\b", ("table",)),
     (rf"\bwe{_A}\s*re\s+done\b", ("done",)),
     (r"\bgood\s*bye\b", ("goodbye", "bye")),
@@ -82,18 +82,18 @@ _REJECT = [(re.compile(p, _F), s, frozenset(g)) for p, s, g in (
     (r"\bno\s+(?:thanks|thank\s+you|way|sorry)\b", 2, ("no",)),
     (r"\btoo\s+(?:low|high|much|little|expensive|cheap|steep|greedy)\b", 1, ("too",)),
     (r"\bnot\s+(?:good\s+)?enough\b", 1, ("enough",)),
-    (rf"\b(?:can{_A}?t|cannot|won{_A}?t|wont|cant|couldn{_A}?t|could\s+not|will\s+not)\s+"
-     rf"(?:do|go|make|afford|agree|work|accept)\b", 2, _NT),
+    ((rf"\b(?:can{_A}?t|cannot|won{_A}?t|wont|cant|couldn{_A}?t|could\s+not|will\s+not)\s+"
+      rf"(?:do|go|make|afford|agree|work|accept)\b"), 2, _NT),
     (r"\bdisagree\b", 2, ("disagree",)),
     (r"\bnot\s+interested\b", 2, ("interested",)),
-    (rf"\b(?:doesn{_A}t|does\s+not|won{_A}t|will\s+not|wouldn{_A}t|would\s+not|isn{_A}t|is\s+not|not)\s+"
-     rf"(?:really\s+|quite\s+)?(?:work(?:ing)?|acceptable|fair|reasonable|going\s+to\s+work)\b", 2, _NT),
+    ((rf"\b(?:doesn{_A}t|does\s+not|won{_A}t|will\s+not|wouldn{_A}t|would\s+not|isn{_A}t|is\s+not|not)\s+"
+      rf"(?:really\s+|quite\s+)?(?:work(?:ing)?|acceptable|fair|reasonable|going\s+to\s+work)\b"), 2, _NT),
     (r"\bnope\b", 1, ("nope",)),
     (r"\bno\b(?!\s+(?:deal|agreement|problem|worries|doubt|more|less|later|longer|one|need))", 0, ("no",)),
 )]
 _NEGATION = re.compile(
-    rf"(?:\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\bno|\bcannot|\bunable\s+to|\brefuse\s+to|\bhardly)"
-    rf"\s+(?:[\w'’]+\s+){{0,2}}$", _F)
+    r"(?:\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\bno|\bcannot|\bunable\s+to|\brefuse\s+to|\bhardly)"
+    r"\s+(?:[\w'’]+\s+){0,2}$", _F)
 _CUE = re.compile(
     r"\b(?:offer|propos\w*|suggest\w*|how\s+about|what\s+about|what\s+if|counter\w*|here(?:['’]s|\s+is)|"
     r"instead|actually|final|revised?|i\s+can\s+do|i\s+could\s+do|would\s+you|could\s+you|can\s+you|"

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from .textutil import trie_pattern
 
-__all__ = ["NUMBER_WORDS", "NUMWORD_PATTERN", "Quantity", "find_quantities", "parse_amount",
+__all__ = ["NUMBER_WORDS", "NUMWORD_PATTERN", "Quantity", "as_float", "find_quantities", "parse_amount",
            "to_value", "words_value"]
 
 _ONES = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -195,7 +195,17 @@ def to_value(value: Decimal, integer: bool) -> int | float:
             if abs(value) < Decimal(10) ** 18:
                 return int(value)
             return float(value)
-        f = float(value)
-        return f
+        return as_float(value)
     except (InvalidOperation, OverflowError, ValueError):
         return float("nan")
+
+
+def as_float(value: Decimal) -> float:
+    """A Decimal as a float without binary noise (0.2551, not 0.25509999999999994)."""
+    try:
+        return float(round(value, 10))
+    except (InvalidOperation, OverflowError, ValueError):
+        try:
+            return float(value)
+        except (InvalidOperation, OverflowError, ValueError):
+            return float("nan")

@@ -49,8 +49,8 @@ _KINDS: list[tuple[str, str, tuple[str, ...]]] = [
      ("i", "ill", "id", "im", "give", "leave", "hand", "send", "throw", "trade", "me", "not", "won", "let", "gimme",
       "can", "could", "may")),
     ("limp", r"\b(?:just\s+)?(?:take|have|keep)\b(?!\s+(?:it|that|this|a\s+look|care)\b)", ("just", "take", "have", "keep")),
-    ("lpre", rf"\b{_YOU}(?:\s+{_MOD}){{0,3}}\s+{_VERB}\b|\byou{_AP}\s*re\s+{_VERBING}\b|\byou\s+are\s+{_VERBING}\b"
-             rf"|\blet\s+you\s+(?:have|take|get|keep)\b", ("you", "let")),
+    ("lpre", (rf"\b{_YOU}(?:\s+{_MOD}){{0,3}}\s+{_VERB}\b|\byou{_AP}\s*re\s+{_VERBING}\b|\byou\s+are\s+{_VERBING}\b"
+              rf"|\blet\s+you\s+(?:have|take|get|keep)\b"), ("you", "let")),
     ("spost", r"\bfor\s+(?:me|myself)\b|\b(?:goes|go|going|went|come|comes)\s+to\s+me\b|\b(?:is|are|be)\s+mine\b|\bmine\b",
      ("for", "goes", "go", "going", "went", "come", "comes", "is", "are", "be", "mine")),
     ("lpost", r"\bfor\s+you(?:rself)?\b|\b(?:goes|go|going|went|come|comes)\s+to\s+you\b|\b(?:is|are|be)\s+yours\b|\byours\b",

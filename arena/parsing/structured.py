@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..actions import ARGUMENT_KINDS, Accept, Argument, Offer, Reject, Say, WalkAway
-from .numbers import find_quantities, to_value
+from .numbers import as_float, find_quantities, to_value
 from .result import ParseContext, Span
 from .vocabulary import Vocabulary, norm
 
@@ -47,7 +47,7 @@ _MAX_BARE = 40
 
 def _json_like(text: str, start: int, end: int) -> bool:
     body = text[start:end].lstrip()
-    return body.startswith("{") or body.startswith("[")
+    return body.startswith(("{", "["))
 
 
 def find_blocks(text: str) -> list[Block]:
@@ -307,7 +307,7 @@ class _Reader:
 
 
 def _round(value: Decimal) -> float:
-    return float(round(value, 10))
+    return as_float(value)
 
 
 def _interpret(obj: Any, reader: _Reader, depth: int = 0) -> Move | None:

@@ -127,7 +127,7 @@ class Vocabulary:
         return self.discrete_values.get(issue, {}).get(norm(value))
 
 
-def _build(game: "Game") -> Vocabulary:
+def _build(game: Game) -> Vocabulary:
     spec = game.spec
     issues: dict[str, AnyIssue] = {i.name: i for i in game.space.issues}
     roles = list(game.role_names)
@@ -175,8 +175,7 @@ def _build(game: "Game") -> Vocabulary:
                 v.value_map[key] = (issue.name, value)
             for value in issue.values:
                 value_words.append(value)
-                for syn in issue.value_synonyms.get(value, []):
-                    value_words.append(syn)
+                value_words.extend(issue.value_synonyms.get(value, []))
     if value_words:
         # "net 30" also matches "net-30", "Net30"
         alts = sorted({w.lower() for w in value_words}, key=lambda w: (-len(w), w))
@@ -258,10 +257,10 @@ def _build(game: "Game") -> Vocabulary:
     return v
 
 
-_CACHE: "weakref.WeakKeyDictionary[Game, Vocabulary]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Game, Vocabulary] = weakref.WeakKeyDictionary()
 
 
-def vocabulary(game: "Game") -> Vocabulary:
+def vocabulary(game: Game) -> Vocabulary:
     """The game's vocabulary, built once per game object (regexes are shared across games)."""
     try:
         return _CACHE[game]
