@@ -439,6 +439,15 @@ import_app = typer.Typer(no_args_is_help=True, help="Import corpora and negotiat
 app.add_typer(import_app, name="import")
 
 
+def _mount_genius() -> None:
+    from .cli_import import genius_command
+
+    import_app.command("genius")(genius_command)
+
+
+_mount_genius()
+
+
 @import_app.command("dond")
 @_friendly
 def import_dond_cmd(

@@ -34,6 +34,15 @@ def _fmt(v: float) -> str:
     return f"{v:,.4g}"
 
 
+def _per_round_discount(obs: Observation) -> float:
+    """The factor one round of delay applies: delta itself, or for a time-based discount
+    (u * d^t, t from 0 at the first round to 1 at the last) d^(1/(max_rounds - 1))."""
+    role = obs.game.roles[obs.role]
+    if getattr(role.spec, "discount_basis", "round") == "time" and obs.max_rounds > 1:
+        return round(obs.discount ** (1.0 / (obs.max_rounds - 1)), 6)
+    return obs.discount
+
+
 def _ref(r: Rendered) -> PromptRef:
     return PromptRef(template=r.template, sha256=r.sha256)
 
@@ -67,7 +76,8 @@ class LLMAgent:
             brief=obs.brief, issues=issue_rows(game), preferences=preference_rows(obs),
             offset=_fmt(preference_offset(obs)) if tab is not None else "0",
             best=_fmt(float(tab.max())) if tab is not None else "the top of your scale",
-            reservation=_fmt(obs.reservation), discount=obs.discount, rules=obs.rules, max_rounds=obs.max_rounds,
+            reservation=_fmt(obs.reservation), discount=_per_round_discount(obs), rules=obs.rules,
+            max_rounds=obs.max_rounds,
             example=json.dumps(example_bundle(game)), role=obs.role, arguments=obs.arguments_enabled, argument_kinds=ARGUMENT_KINDS,
             issue_names=obs.space.names, division=bool(recipients),
             recipient=", ".join(sorted(recipients)) if recipients else "",
