@@ -115,9 +115,49 @@ def test_partial_offer_is_less_confident_than_a_complete_one() -> None:
     ("bob", "everything goes to me", {"books": 0, "hats": 0, "balls": 0}),
     ("bob", "you take everything and I get nothing", {"books": 3, "hats": 2, "balls": 1}),
     ("bob", "Alice gets the hats and Bob gets the rest.", {"books": 0, "hats": 2, "balls": 0}),
+    ("alice", "you can have everything but the ball", {"books": 0, "hats": 0, "balls": 1}),
+    ("alice", "I'll take everything except the hats", {"books": 3, "hats": 0, "balls": 1}),
+    ("alice", "books: 3 for me, 0 for you; hats: 0 for me, 2 for you; ball: 1 for me", {"books": 3, "hats": 0, "balls": 1}),
+    ("alice", "I’ll take 2 books, you get the rest", {"books": 2, "hats": 0, "balls": 0}),   # typographic apostrophe
 ])
+
+
+
 def test_deal_or_no_deal_perspective(speaker: str, text: str, bundle: dict[str, Any]) -> None:
     assert offer_of(text, dond(3, 2, 1), speaker) == bundle
+
+
+# Human phrasings from the Deal or No Deal corpus (Lewis et al. 2017), as written there.
+@pytest.mark.parametrize("counts, speaker, text, bundle", [
+    ((3, 2, 1), "alice", "i'll take the ball and 2 books , you get the rest", {"books": 2, "hats": 0, "balls": 1}),
+    ((1, 2, 2), "alice", "you can have the hats if i get the book and balls", {"books": 1, "hats": 0, "balls": 2}),
+    ((3, 1, 2), "alice", "how about i take the ball and you get the rest ?", {"books": 0, "hats": 0, "balls": 1}),
+    ((1, 2, 2), "alice", "i need the hats you can have everything else", {"books": 0, "hats": 2, "balls": 0}),
+    ((2, 2, 2), "bob", "both books for you rest for me ?", {"books": 2, "hats": 0, "balls": 0}),
+    ((3, 2, 1), "alice", "i would like 1 of each", {"books": 1, "hats": 1, "balls": 1}),
+    ((2, 3, 1), "bob", "i just want the ball the rest is yours", {"books": 2, "hats": 3, "balls": 0}),
+    ((1, 4, 1), "alice", "ok , for your brother , i'll just take the hats , all the rest to you", {"books": 0, "hats": 4, "balls": 0}),
+    ((3, 1, 1), "alice", "okay , take the hat and i will have everything else", {"books": 3, "hats": 0, "balls": 1}),
+    ((2, 1, 4), "bob", "you can have 4 balls and i`ll take 2 books and one hat", {"books": 0, "hats": 0, "balls": 4}),
+    ((4, 1, 1), "alice", "i will give you 1 ball and all the hats for all the books", {"books": 4, "hats": 0, "balls": 0}),
+    ((1, 3, 1), "alice", "i want the book and two hats", {"books": 1, "hats": 2}),            # partial stays partial
+])
+def test_deal_or_no_deal_corpus_phrasings(counts: tuple[int, int, int], speaker: str, text: str,
+                                          bundle: dict[str, Any]) -> None:
+    assert offer_of(text, dond(*counts), speaker) == bundle
+
+
+@pytest.mark.parametrize("name, text", [
+    ("logrolling", "I have no time for this."),
+    ("logrolling", "The budget matters a great deal to me."),
+    ("logrolling", "I really need to get the deadline right."),
+    ("split-the-pie", "I think that is a fair split for both of us."),
+    ("deal-or-no-deal", "Comparable deals on the market look like this. Anything else would not cover my costs."),
+])
+def test_justifications_alone_are_not_offers(name: str, text: str) -> None:
+    g = game(name, 0)
+    res = read(text, g, g.role_names[0])
+    assert not (isinstance(res, Parsed) and res.action.kind == "offer"), res
 
 
 @pytest.mark.parametrize("speaker, text, share", [
@@ -129,6 +169,10 @@ def test_deal_or_no_deal_perspective(speaker: str, text: str, bundle: dict[str, 
     ("seller", "you get a half of the surplus and I keep the rest", 0.5),
     ("buyer", "I take everything and you get nothing", 1.0),
     ("seller", "I take 60 percent, you take 40 percent.", 0.4),
+    ("buyer", "I propose a 60/40 split in my favor.", 0.6),
+    ("seller", "A 70/30 split, in my favor.", 0.3),
+    ("buyer", "Let's split it evenly.", 0.5),
+    ("seller", "I'll take 0.65 and you get 0.35.", 0.35),
 ])
 def test_split_the_pie_shares(speaker: str, text: str, share: float) -> None:
     assert offer_of(text, game("split-the-pie"), speaker) == {"share": share}
@@ -145,6 +189,8 @@ def test_ultimatum_dollars(speaker: str, text: str, dollars: int) -> None:
 
 
 @pytest.mark.parametrize("speaker, text, bundle", [
+    ("bob", "How about: budget 8 to me, deadline 8 to you.", {"budget": 2, "deadline": 8}),
+    ("alice", "I'll take 5 units of budget this time, and you get the rest", {"budget": 5, "deadline": 0, "scope": 0}),
     ("alice", "I take 7 units of budget, 2 units of deadline slack and 5 units of scope, and you get the rest",
      {"budget": 7, "deadline": 2, "scope": 5}),
     ("bob", "you get 3 units of budget and I keep the rest", {"budget": 3, "deadline": 0, "scope": 0}),
@@ -280,6 +326,31 @@ def test_role_keyed_division_blocks() -> None:
         assert res.action.bundle == {"books": 2, "hats": 0, "balls": 1}, text  # type: ignore[union-attr]
     pie = read('```json\n{"action": "offer", "bundle": {"me": {"share": "71.43%"}}}\n```', game("split-the-pie"), "seller")
     assert isinstance(pie, Parsed) and pie.action.bundle == {"share": 0.2857}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text, kind, bundle", [
+    ("I'd say {'action': 'offer', 'bundle': {'price': 2500}}", "offer", {"price": 2500}),     # Python-style quotes
+    ('```json\n{"action": "offer", "bundle": {"price": 2500},}', "offer", {"price": 2500}),    # no closing fence
+    ('<move>{"action": "offer", "bundle": {"price": 2500}}', "offer", {"price": 2500}),        # no closing tag
+    ("<move>accept</move>", "accept", None),
+    ("<move> walk away </move>", "walk_away", None),
+    ('```\n[{"action": "reject"}]\n```', "reject", None),
+])
+def test_lenient_blocks(text: str, kind: str, bundle: dict[str, Any] | None) -> None:
+    res = read(text, game("buyer-seller"), "buyer")
+    assert isinstance(res, Parsed) and res.method == "structured" and res.action.kind == kind, res
+    if bundle is not None:
+        assert res.action.bundle == bundle  # type: ignore[union-attr]
+
+
+def test_lenient_structured_keys_and_values_in_words() -> None:
+    g = game("supplier-contract")
+    text = ('```json\n{"action": "offer", "bundle": {"price_usd": 100, "Lead time (weeks)": "3", '
+            '"payment terms": "Net 30 days", "warranty": true}}\n```')
+    res = read(text, g, "buyer")
+    assert isinstance(res, Parsed)
+    assert res.action.bundle == {"price": 100, "lead_time": 3, "payment": "net 30",  # type: ignore[union-attr]
+                                 "warranty": "true"}
 
 
 def test_truncated_block_falls_back_to_prose_or_fails() -> None:

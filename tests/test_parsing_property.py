@@ -49,6 +49,8 @@ def _any_game() -> st.SearchStrategy[tuple[Game, str]]:
 
 def _check(res: object) -> None:
     assert isinstance(res, (Parsed, ParseFailure))
+    if isinstance(res, ParseFailure):  # a failure, not the safety net catching an internal error
+        assert "could not be read" not in res.reason, res.reason
     if isinstance(res, Parsed):
         assert 0.0 <= res.confidence <= 1.0
         for s in res.spans:

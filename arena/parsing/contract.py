@@ -31,7 +31,7 @@ _REFERENCE = re.compile(
     r"(?:previous|last|earlier|current|old)\s+(?:offer|proposal|price))\b", _F)
 _COMPARATIVE = r"(?:below|above|under|over|lower|higher|less|more|beyond|past|down|up)"
 _NEGATED = re.compile(
-    rf"(?:\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\binstead\s+of|\brather\s+than|\breject\w*|\bdecline\w*|\bno\s+longer)\s+"
+    rf"(?:\bthan\s+(?:accept|take|pay|agree\s+to|settle\s+for)|\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\binstead\s+of|\brather\s+than|\breject\w*|\bdecline\w*|\bno\s+longer)\s+"
     rf"(?:(?!{_COMPARATIVE}\b)[\w'’]+\s+){{0,2}}(?:a\s+|an\s+|the\s+)?$", _F)
 
 

@@ -163,6 +163,10 @@ def _item_amount(d: DivisionIssue, form: str, det: str | None, num: str | None, 
             return value / 100  # "60 of the pie": a percentage
         return value
     det = " ".join((det or "").lower().split())
+    if form == "synonym":  # a looser word ("time", "money"): only "all", "the whole", "the", "half"
+        if det.startswith(("all", "the whole", "the entire", "the full")) or (det == "the" and not d.continuous):
+            return top
+        return top / 2 if "half" in det else None
     if det.startswith(("all", "each", "every", "the whole", "the entire", "the full")):
         return top
     if det.startswith("both"):
@@ -178,8 +182,6 @@ def _item_amount(d: DivisionIssue, form: str, det: str | None, num: str | None, 
     if form == "singular":
         return Decimal(1)
     if form == "plural":
-        return top
-    if det and det.split()[0] in ("the", "my", "your", "those", "these", "that", "this"):
         return top
     return None
 

@@ -2,7 +2,8 @@
 
 If the text names terms it is an Offer, even when it also says "that doesn't work for me" or
 "deal" inside a justification, except that an acceptance phrase restating exactly the standing
-offer's terms ("I accept your $2,400") is an Accept. Without terms, walking away beats
+offer's terms ("I accept your $2,400") is an Accept, and walking away after the last term
+("I can't go above $2,000. I'm walking away.") is a WalkAway. Without terms, walking away beats
 rejecting and accepting; between rejection and acceptance the stronger phrase wins, then the
 later one. Acceptance and rejection without a standing offer from the other side are still
 reported (legality is the referee's job) with a lower confidence.
@@ -83,6 +84,11 @@ def parse_prose(text: str, ctx: ParseContext, vocab: Vocabulary) -> Parsed | Par
     signals = find_signals(text)
     standing = ctx.standing if ctx.standing is not None and ctx.standing_by != ctx.speaker else None
     if bundle:
+        walks = [s for s in signals if s.kind == "walk_away"]
+        if walks and walks[-1].start >= max(sp.end for sp in spans):
+            # "I can't go above $2,000. I'm walking away.": the terms are the reason, not an offer
+            return Parsed(action=WalkAway(), method="prose", confidence=0.7,
+                          spans=[_signal_span(text, s) for s in walks])
         accepts = [s for s in signals if s.kind == "accept" and s.strength >= 1]
         refusals = [s for s in signals if s.kind != "accept" and s.strength >= 1]
         if (accepts and not refusals and standing is not None

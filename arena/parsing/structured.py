@@ -50,24 +50,64 @@ def _json_like(text: str, start: int, end: int) -> bool:
     return body.startswith(("{", "["))
 
 
+def _object_end(text: str, start: int, limit: int = 200_000) -> int | None:
+    """Where the JSON-like object (or list) opening at ``start`` closes, or None if it never does.
+
+    Counts brackets outside strings (double- or single-quoted), so a truncated block is told
+    apart from one that is merely not strict JSON."""
+    depth = 0
+    quote = ""
+    i = start
+    end = min(len(text), start + limit)
+    while i < end:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "{[":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _unclosed(text: str, start: int, body_start: int) -> Block:
+    """A block with no closing fence or tag: complete if its object closes, else truncated."""
+    lead = len(text[body_start:]) - len(text[body_start:].lstrip())
+    end = _object_end(text, body_start + lead)
+    if end is None:
+        return Block(start, len(text), body_start, len(text), False)
+    return Block(start, end, body_start, end, True)
+
+
 def find_blocks(text: str) -> list[Block]:
     """Every structured block in ``text``, in order; nested blocks are folded into the outer one."""
     found: list[Block] = []
-    # fenced code blocks (paired in order; an unpaired last fence runs to the end: truncated)
-    marks = [m for m in _FENCE_RE.finditer(text)]
+    # fenced code blocks (paired in order; an unpaired last fence runs to the end)
+    marks = list(_FENCE_RE.finditer(text))
     k = 0
     while k < len(marks):
         open_m = marks[k]
         header = _FENCE_HEADER_RE.match(text, open_m.end())
         body_start = header.end() if header else open_m.end()
-        close = next((c for c in marks[k + 1:] if c.group(0) == open_m.group(0)), None)
-        if close is None:
+        j = k + 1
+        while j < len(marks) and marks[j].group(0) != open_m.group(0):
+            j += 1
+        if j == len(marks):
             if _json_like(text, body_start, len(text)):
-                found.append(Block(open_m.start(), len(text), body_start, len(text), False))
+                found.append(_unclosed(text, open_m.start(), body_start))
             break
+        close = marks[j]
         if _json_like(text, body_start, close.start()):
             found.append(Block(open_m.start(), close.end(), body_start, close.start(), True))
-        k = marks.index(close) + 1
+        k = j + 1
     # <move> ... </move>
     last_close = 0
     for m in _TAG_RE.finditer(text):
@@ -75,21 +115,18 @@ def find_blocks(text: str) -> list[Block]:
         last_close = m.end()
     tail = _TAG_OPEN_RE.search(text, last_close)
     if tail is not None:
-        found.append(Block(tail.start(), len(text), tail.end(), len(text), False))
+        found.append(_unclosed(text, tail.start(), tail.end()))
     # bare JSON objects that start with a move key
     starts = [m.start() for m in _BARE_RE.finditer(text)][-_MAX_BARE:]
-    decoder = json.JSONDecoder()
     covered_to = -1
     for s in starts:
         if s < covered_to or any(b.start <= s < b.end for b in found):
             continue
-        try:
-            _, end = decoder.raw_decode(text, s)
-        except (ValueError, RecursionError):
-            found.append(Block(s, len(text), s, len(text), False))
+        block = _unclosed(text, s, s)
+        found.append(block)
+        if not block.closed:
             break
-        found.append(Block(s, end, s, end, True))
-        covered_to = end
+        covered_to = block.end
     found.sort(key=lambda b: (b.start, -b.end))
     out: list[Block] = []
     for b in found:
@@ -158,7 +195,7 @@ def _plain(value: Any) -> str | int | float | None:
     """A JSON value as a bundle value, unchanged when possible (so the referee sees it)."""
     if value is None:
         return None
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value
     try:
         return json.dumps(value)
@@ -179,17 +216,17 @@ class _Reader:
             return None
         if isinstance(raw, dict):
             return self.per_role_value(issue, raw)
+        if isinstance(raw, bool):
+            return json.dumps(raw)  # kept as written: the referee reports the wrong type
         if spec.type == "discrete":
             if isinstance(raw, str):
-                return self.vocab.discrete_value(issue, raw) or raw
+                return self.vocab.discrete_value(issue, raw) or self.value_in_words(issue, raw) or raw
             if isinstance(raw, (int, float)) and not isinstance(raw, bool):
                 hits = [v for v in spec.values if re.search(rf"(?<![\d.]){re.escape(f'{raw:g}')}(?![\d.])", v)]
                 if len(hits) == 1:
                     return hits[0]
             return _plain(raw)
         integer = spec.type == "integer"
-        if isinstance(raw, bool):
-            return raw
         if isinstance(raw, int):
             return raw
         if isinstance(raw, float):
@@ -203,8 +240,22 @@ class _Reader:
                     top = Decimal(str(getattr(spec, "max", 100)))
                     amount = amount * top / 100 if (getattr(spec, "recipient", None) or top <= 1) else amount
                 return to_value(amount, integer) if spec.type != "continuous" else _round(amount)
+            d = self.vocab.div.get(issue)
+            word = norm(raw)
+            if d is not None and word in ("all", "everything", "every", "whole", "allofit"):
+                return d.max if d.continuous else int(d.max)
+            if d is not None and word in ("none", "nothing", "zero"):
+                return 0.0 if d.continuous else 0
             return raw
         return _plain(raw)
+
+    def value_in_words(self, issue: str, raw: str) -> str | None:
+        """A discrete value named inside a longer string ("Net 30 days" -> "net 30")."""
+        if self.vocab.value_re is None:
+            return None
+        hits = {self.vocab.value_map.get(norm(m.group(0))) for m in self.vocab.value_re.finditer(raw)}
+        named = [h[1] for h in hits if h is not None and h[0] == issue]
+        return named[0] if len(named) == 1 else None
 
     def per_role_value(self, issue: str, raw: dict[str, Any]) -> str | int | float | None:
         """``{"alice": 2, "bob": 1}`` for a division issue: what its recipient gets."""
@@ -379,10 +430,14 @@ def read_block(text: str, block: Block, vocab: Vocabulary, ctx: ParseContext) ->
     """Read a block as a move, or return why it cannot be read (a message for the repair turn)."""
     if not block.closed:
         return "the last structured block is cut off before its end"
+    body = text[block.body_start:block.body_end]
     try:
-        obj = _loads(text[block.body_start:block.body_end])
+        obj = _loads(body)
     except ValueError:
-        return "the last structured block is not valid JSON"
+        name = _action_name(body.strip(" \t\r\n`.!\"'"))  # <move>accept</move>
+        if name is None or name == "offer":
+            return "the last structured block is not valid JSON"
+        obj = {"action": name}
     reader = _Reader(vocab, ctx)
     move = _interpret(obj, reader)
     if move is None:

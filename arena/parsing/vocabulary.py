@@ -37,6 +37,9 @@ _UNIT_FORMS = {
 _ITEM_ALIASES = {"ball": ["basketball", "basketballs"], "hat": [], "book": []}
 
 _NORM_RE = re.compile(r"[^0-9a-z]+")
+_BRACKETS_RE = re.compile(r"\(.*?\)|\[.*?\]")
+_KEY_UNIT_RE = re.compile(r"(?:[\s_-]+(?:in[\s_-]+)?(?:weeks?|days?|months?|usd|dollars?|eur|pct|percent))+\s*$|\$",
+                          re.IGNORECASE)
 
 
 def norm(text: str) -> str:
@@ -103,10 +106,15 @@ class Vocabulary:
 
     # ------------------------------------------------------------------ lookups
     def issue_for_key(self, key: str) -> str | None:
-        """The issue a bundle key names (case-insensitive, synonyms, item names), or None."""
+        """The issue a bundle key names (case-insensitive, synonyms, item names, a unit in
+        brackets or at the end: "Lead time (weeks)", "price_usd"), or None."""
         if key in self.issues:
             return key
-        return self.key_lookup.get(norm(key))
+        found = self.key_lookup.get(norm(key))
+        if found is None:
+            bare = _KEY_UNIT_RE.sub("", _BRACKETS_RE.sub("", key))
+            found = self.key_lookup.get(norm(bare)) if bare.strip() else None
+        return found
 
     def role_for_key(self, key: str, speaker: str) -> str | None:
         """The role a key names: a role name, label or synonym, or "me"/"you" seen from ``speaker``."""

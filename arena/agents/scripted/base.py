@@ -208,5 +208,5 @@ class ScriptedAgent:
             d = np.add.reduce(np.abs(tab.X[window] - r) / tab.scale, axis=1)  # what ndarray.sum(axis=1) runs
             pick = window[int(d.argmin())]
         else:
-            pick = window[int(tab.u[window].argmax())]
+            pick = window[int(tab.u[window].argmin())]  # the closest to the target
         return obs.space.from_row(tab.X[pick])
