@@ -67,11 +67,23 @@ from .solutions import realized_utilities, score_outcome
 __all__ = ["agent_label", "rubinstein_share", "score_session"]
 
 
+_INFRASTRUCTURE = {"api_base", "cache_dir", "timeout", "max_retries", "backoff", "backoff_max", "concurrency",
+                   "max_tokens"}
+
+
 def agent_label(config: Any) -> str:
-    """``name`` or ``name(k=v, ...)`` (arguments sorted) for a recorded ``AgentConfig``."""
+    """``name`` or ``name(k=v, ...)`` (arguments sorted) for a recorded ``AgentConfig``.
+
+    A model seat is labelled by its model string plus the options that change its behaviour
+    (``openai/gpt-4o-mini(temperature=0.7)``); where it was served from, its cache and its
+    retry settings do not make it a different agent."""
     if config is None:
         return "unknown"
     args = getattr(config, "args", None) or {}
+    if config.name == "llm" and "model" in args:
+        rest = {k: v for k, v in args.items() if k != "model" and k not in _INFRASTRUCTURE}
+        inner = ", ".join(f"{k}={v!r}" for k, v in sorted(rest.items()))
+        return f"{args['model']}({inner})" if inner else str(args["model"])
     if not args:
         return str(config.name)
     inner = ", ".join(f"{k}={v!r}" for k, v in sorted(args.items()))
