@@ -228,6 +228,18 @@ def test_moves_without_terms(text: str, kind: str) -> None:
     assert 0 <= res.confidence <= 1
 
 
+@pytest.mark.parametrize("text, kind", [
+    ("I can't go higher than $2,000. I'm walking away.", "walk_away"),   # the number is the reason
+    ("I'd rather walk away than accept $3,000.", "walk_away"),
+    ("No deal at $3,000. I can do $2,500.", "offer"),
+    ("$2,500 is my final offer, no deal below that.", "offer"),
+    ("My offer: $2,500. If you don't accept, I'll walk away.", "offer"),
+])
+def test_terms_and_walking_away(text: str, kind: str) -> None:
+    res = read(text, game("buyer-seller"), "buyer", standing={"price": 3000}, by="seller")
+    assert isinstance(res, Parsed) and res.action.kind == kind, res
+
+
 def test_accept_without_standing_offer_is_reported_with_lower_confidence() -> None:
     g = game("buyer-seller")
     with_offer = read("I accept.", g, "buyer", standing={"price": 3000}, by="seller")

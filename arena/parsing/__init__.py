@@ -8,7 +8,8 @@ issues and out-of-range values are kept as written, and the referee reports them
 
 Files: ``numbers.py`` (amounts in digits and words), ``vocabulary.py`` (per-game words and
 regexes, cached), ``structured.py`` (blocks), ``intent.py`` (accept / reject / walk away),
-``contract.py`` and ``division.py`` (terms in prose), ``prose.py`` (the prose parser).
+``contract.py`` (prose terms of contract issues), ``phrases.py`` and ``division.py`` (who gets
+what in division games), ``prose.py`` (the prose parser), ``textutil.py`` (small helpers).
 """
 
 from __future__ import annotations

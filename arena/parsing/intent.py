@@ -34,7 +34,7 @@ _NT = ("t", "not", "cannot", "cant", "wont", "dont", "doesnt", "isnt", "wouldnt"
 # (pattern, strength, gates): a pattern runs only when one of its gate words is in the text
 _WALK = [(re.compile(p, _F), 2, frozenset(g)) for p, g in (
     (r"\bwalk(?:ing|s|ed)?\s+(?:away|out)\b", ("walk", "walking", "walks", "walked")),
-    (r"\bno\s+deal\b", ("deal",)),
+    (r"\bno\s+deal\b(?!\s+(?:below|under|above|over|for|unless|if|at|without|with|less|more)\b)", ("deal",)),
     (r"\bno\s+agreement\b", ("agreement",)),
     (rf"\bi{_A}\s*m\s+(?:out|done(?:\s+here|\s+negotiating)?|leaving)\b(?!\s+of\b)", ("out", "done", "leaving")),
     (r"\bi\s+am\s+(?:out|done|leaving)\b(?!\s+of\b)", ("out", "done", "leaving")),

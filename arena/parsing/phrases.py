@@ -132,6 +132,10 @@ _SUPPRESS = re.compile(r"\s+(?:right|wrong|done|sorted|straight|settled|figured)
 
 @dataclass
 class Event:
+    """A phrase: ``kind`` is a marker (spre/lpre/limp/sneg/lneg/lgive/rpre: owner before its items;
+    spost/lpost/rpost, sto/lto: owner after; xfor, xbut: exchange and exception), an amount (item,
+    each, even, rest, every, nothing) or a boundary (comma, brk)."""
+
     kind: str
     start: int
     end: int
@@ -145,6 +149,7 @@ MARKERS = ("spre", "lpre", "limp", "sto", "lto", "sneg", "lneg", "lgive", "rpre"
 
 
 def owner_of(kind: str) -> str:
+    """The owner a speaker- or listener-marker names: "S" for s-kinds, "L" for l-kinds."""
     return "S" if kind[0] == "s" else "L"
 
 
@@ -205,6 +210,7 @@ def _item_matches(text: str, vocab: Vocabulary) -> list[re.Match[str]]:
 
 
 def events(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> list[Event]:
+    """The phrases of ``text``, in order, without overlaps (the longer phrase wins)."""
     out: list[Event] = []
     if vocab.item_re is not None:
         for m in _item_matches(text, vocab):
