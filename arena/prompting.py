@@ -66,6 +66,18 @@ def _percent(v: float, digits: int = 2) -> str:
     return text + "%"
 
 
+def _article(phrase: str) -> str:
+    """``"an amount"``, ``"a price"``: the indefinite article a phrase takes."""
+    low = phrase.lower()
+    vowel_sound = low[:1] in "aeiou" and not low.startswith(("uni", "use", "usu", "eu", "one"))
+    return ("an " if vowel_sound else "a ") + phrase
+
+
+def _unit(unit: str, value: float) -> str:
+    """A plural unit made singular for one (``1 week``)."""
+    return unit[:-1] if value == 1 and unit.endswith("s") and len(unit) > 2 else unit
+
+
 def _plural(word: str, n: float) -> str:
     if n == 1:
         return word
@@ -86,7 +98,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=_money, num=_num, percent=_percent, plural=_plural, words=number_words)
+    env.filters.update(money=_money, num=_num, percent=_percent, plural=_plural, words=number_words,
+                       article=_article, unit=_unit)
     return env
 
 

@@ -22,6 +22,7 @@ from ..game import Game, load_game
 from ..replay import ReplayAgent, logged_replies, read_partial
 from ..runner import SessionConfig, run_session
 from ..transcript import AgentConfig, Transcript, TranscriptError
+from .seatview import seat_brief
 from .store import SeatRecord, SessionRecord, hash_token, list_records, new_session_id, new_token, token_matches
 
 __all__ = ["LiveSession", "SessionManager", "WebSeat", "agent_config"]
@@ -100,6 +101,7 @@ class LiveSession:
         self._changed = asyncio.Event()
         self._replays: list[ReplayAgent] = []
         self._backup = self.path.with_name(self.path.name + ".bak")
+        self._briefs: dict[str, dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ notification
     def notify(self) -> None:
@@ -122,6 +124,12 @@ class LiveSession:
         self.notify()
 
     # ------------------------------------------------------------------ seats
+    def brief(self, role: str) -> dict[str, Any]:
+        """The unchanging part of ``role``'s page (computed once)."""
+        if role not in self._briefs:
+            self._briefs[role] = seat_brief(self.game, role)
+        return self._briefs[role]
+
     def role_for(self, token: str | None) -> str | None:
         """The role this token opens, or None."""
         for role, seat in self.record.seats.items():
@@ -205,8 +213,10 @@ class SessionManager:
         self.sessions: dict[str, LiveSession] = {}
         self.closing = False
 
-    def create(self, game: str, seed: int, seats: dict[str, str]) -> tuple[LiveSession, dict[str, str]]:
-        """Start a session; ``seats`` maps each role to "human" or an agent spec.
+    def create(self, game: str, seed: int, seats: dict[str, str],
+               api_base: str | None = None) -> tuple[LiveSession, dict[str, str]]:
+        """Start a session; ``seats`` maps each role to "human" or an agent spec (model strings
+        use ``api_base``, or the manager's default).
 
         Returns the session and each person's raw token (shown once, never stored).
 
@@ -227,7 +237,7 @@ class SessionManager:
                 tokens[role] = new_token()
                 records[role] = SeatRecord(kind="human", token_sha256=hash_token(tokens[role]))
             else:
-                config = agent_config(spec, self.api_base)
+                config = agent_config(spec, api_base or self.api_base)
                 make_agent(config, seed)  # a bad name, argument or missing key fails here, not later
                 records[role] = SeatRecord(kind="agent", agent=config)
         if not tokens:

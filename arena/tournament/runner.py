@@ -1,0 +1,372 @@
+"""Run a tournament grid concurrently and resumably, under an optional cost budget.
+
+One asyncio loop runs up to ``concurrency`` sessions at once; a session that seats a model also
+takes a slot of that model's limit (``model_limits``, default the global concurrency), and the
+model adapter's own retries and rate limits apply inside it. Cells wait in one queue per (game,
+model seats) group, served round robin, so a saturated model never holds global slots idle.
+Each finished session is committed as described in :mod:`arena.tournament.index`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..agents.base import make_agent
+from ..game import Game, load_game
+from ..runner import SessionConfig, run_session
+from ..transcript import AgentConfig, Transcript
+from .budget import Budget, Group, SessionCost, session_cost
+from .grid import Cell, expand_grid, session_id_for
+from .index import ReconcileReport, SessionRecord, TournamentIndex, dump_json, now
+from .spec import TournamentError, TournamentSpec
+
+__all__ = ["RunOptions", "TournamentProgress", "TournamentResult", "TournamentRunner", "run_tournament"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a spec.
+
+    Args:
+        concurrency: sessions in flight at once (default: the spec's).
+        resume: continue the tournament already in the folder.
+        retry_failed: play the cells recorded as failed again (implies ``resume``).
+        max_cost: budget in USD over the whole tournament (see :mod:`arena.tournament.budget`).
+        fsync: fsync each transcript before it is committed (durable across power loss too).
+    """
+
+    concurrency: int | None = None
+    resume: bool = False
+    retry_failed: bool = False
+    max_cost: float | None = None
+    fsync: bool = True
+
+
+@dataclass
+class TournamentProgress:
+    """Live counters (``ok``/``failed`` include sessions committed by earlier runs)."""
+
+    total: int = 0
+    ok: int = 0
+    failed: int = 0
+    running: int = 0
+    ran: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    unknown_cost: int = 0
+    previously_done: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def done(self) -> int:
+        return self.ok + self.failed
+
+
+@dataclass
+class TournamentResult:
+    """How far a run got. ``stopped`` is ``"budget"`` when ``--max-cost`` held cells back."""
+
+    out: Path
+    total: int
+    ok: int
+    failed: int
+    pending: int
+    ran: int
+    tokens: int
+    cost_usd: float
+    unknown_cost: int
+    wall_s: float
+    stopped: str | None = None
+    reconcile: ReconcileReport = field(default_factory=ReconcileReport)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.pending == 0
+
+
+class TournamentRunner:
+    """Plays the cells of ``spec`` that the folder ``out`` does not hold yet.
+
+    Args:
+        spec: the validated spec.
+        out: the tournament folder.
+        options: run options.
+        on_update: called with the live :class:`TournamentProgress` after every launch and commit.
+    """
+
+    def __init__(self, spec: TournamentSpec, out: str | Path, options: RunOptions | None = None,
+                 on_update: Callable[[TournamentProgress], None] | None = None) -> None:
+        self.spec = spec
+        self.out = Path(out)
+        self.options = options or RunOptions()
+        self.on_update = on_update or (lambda p: None)
+        self.concurrency = self.options.concurrency or spec.concurrency
+        self.progress = TournamentProgress()
+        self.cells = expand_grid(spec)
+        self._games: dict[tuple[str, int], Game] = {}
+        self._entries = {spec.game_id(g): g for g in spec.games}
+        self._configs: dict[str, AgentConfig] = {
+            c.name: c.agent_config(concurrency=max((spec.model_limit(c.model) if c.model else 0), 1))
+            for c in spec.competitors}
+        self.index: TournamentIndex | None = None
+
+    # ------------------------------------------------------------------ helpers
+    def _game(self, game_id: str, seed: int) -> Game:
+        key = (game_id, seed)
+        game = self._games.get(key)
+        if game is None:
+            if len(self._games) >= 512:
+                self._games.pop(next(iter(self._games)))
+            game = self._games[key] = load_game(self.spec.game_path(self._entries[game_id]), seed=seed)
+        return game
+
+    def _group(self, cell: Cell) -> Group:
+        return cell.game, tuple(sorted(s for s in cell.seats if self.spec.competitor(s).model))
+
+    def _limit(self, model: str) -> int:
+        return min(self.spec.model_limit(model), self.concurrency)
+
+    def _prices(self, seats: dict[str, str]) -> dict[str, object]:
+        names = {c.name for c in self.spec.competitors}
+        return {role: self.spec.competitor(n).price if n in names else None for role, n in seats.items()}
+
+    def _record(self, t: Transcript, cell_key: str, seats: dict[str, str], attempts: int, wall: float | None) -> tuple[SessionRecord, SessionCost]:
+        tags = t.start.options.get("tags", {})
+        cost = session_cost(t, self._prices(seats))  # type: ignore[arg-type]
+        end = t.end
+        failed = end is None or end.outcome == "error"
+        names = list(seats.values())
+        rec = SessionRecord(
+            session_id=t.start.session_id, cell=cell_key, game=str(tags.get("game", t.start.game.get("name"))),
+            seed=int(t.start.seed), repetition=int(tags.get("repetition", 0)), first=names[0], second=names[1],
+            seats=dump_json(seats), status="failed" if failed else "ok", outcome=end.outcome if end else None,
+            error=(end.reason if end else "no session_end") if failed else None, prompt_tokens=cost.prompt_tokens,
+            completion_tokens=cost.completion_tokens, cost_usd=cost.cost_usd, cost_known=cost.known,
+            attempts=attempts, wall_s=wall, finished_at=now())
+        return rec, cost
+
+    def _rebuild(self, t: Transcript, path: Path) -> SessionRecord | None:
+        tags = t.start.options.get("tags") or {}
+        key, seats = tags.get("cell"), tags.get("seats")
+        if not isinstance(key, str) or not isinstance(seats, dict) or len(seats) != 2:
+            return None
+        if session_id_for(key) != t.start.session_id or path.stem != t.start.session_id:
+            return None
+        return self._record(t, key, seats, attempts=1, wall=None)[0]
+
+    # ------------------------------------------------------------------ setup
+    def _open(self) -> tuple[TournamentIndex, ReconcileReport]:
+        opts = self.options
+        resume = opts.resume or opts.retry_failed
+        existed = TournamentIndex.exists(self.out)
+        index = TournamentIndex(self.out)
+        try:
+            stored = index.get_meta("fingerprint")
+            if stored is not None and not resume:
+                raise TournamentError(f"{self.out} already holds a tournament ({index.count()} sessions committed); "
+                                      "pass --resume to finish it, --retry-failed to replay its failures, "
+                                      "or choose another --out")
+            if stored is None and not existed and any(self.out.glob("sessions/*.jsonl")):
+                raise TournamentError(f"{self.out} holds transcripts but no index; choose another --out")
+            current = self.spec.fingerprint()
+            if stored is not None:
+                old = json.loads(stored)
+                changed = [k for k in current if k in old and old[k] != current[k]]
+                if changed:
+                    raise TournamentError(f"--resume: {changed[0]} differs from the tournament in {self.out} "
+                                          "(a resumed tournament must play the same competitors; "
+                                          "use a new --out or a new competitor name)")
+                current = {**old, **current}
+            index.set_meta("fingerprint", json.dumps(current, sort_keys=True))
+            index.set_meta("spec", self.spec.model_dump_json())
+            index.set_meta("prices", json.dumps({c.name: c.price.model_dump() for c in self.spec.competitors
+                                                 if c.price is not None}))
+            if self.spec.source and not (self.out / "spec.yaml").exists():
+                (self.out / "spec.yaml").write_text(Path(self.spec.source).read_text(encoding="utf-8"), encoding="utf-8")
+            report = index.reconcile(self._rebuild)
+        except BaseException:
+            index.close()
+            raise
+        return index, report
+
+    def _preflight(self) -> None:
+        """Fail before any session on what is a user error: unknown games, bad agent arguments,
+        missing API keys, and a budget over unknown prices."""
+        for entry in self.spec.games:
+            self._game(self.spec.game_id(entry), self.spec.game_seeds(entry)[0])
+        for name, config in self._configs.items():
+            make_agent(config, 0)
+        if self.options.max_cost is not None:
+            from ..models import price_per_token
+
+            for c in self.spec.competitors:
+                if c.model and c.price is None and price_per_token(c.model) is None:
+                    raise TournamentError(f"--max-cost: the price of {c.model!r} (competitor {c.name!r}) is unknown "
+                                          "to litellm, so the budget could not be kept; give the competitor a "
+                                          "`price: {input: USD, output: USD}` per million tokens in the spec "
+                                          "(0 for a local server), or run without --max-cost")
+
+    def _prior(self, group: Group) -> float:
+        from ..estimate import estimate_session
+        from ..models import price_per_token
+
+        game_id, names = group
+        game = self._game(game_id, self.spec.game_seeds(self._entries[game_id])[0])
+        total = 0.0
+        for name in names:
+            c = self.spec.competitor(name)
+            assert c.model is not None
+            est = estimate_session(game, c.model)
+            price = (c.price.input / 1e6, c.price.output / 1e6) if c.price else price_per_token(c.model)
+            if price is None:
+                return math.inf
+            total += (est.upper_prompt_tokens * price[0] + est.upper_completion_tokens * price[1]) / 2
+        return total
+
+    # ------------------------------------------------------------------ one session
+    async def _play(self, cell: Cell, attempts: int) -> tuple[SessionRecord, SessionCost]:
+        assert self.index is not None
+        sid = cell.session_id
+        tmp = self.index.tmp_path(sid)
+        started = time.perf_counter()
+        seats: dict[str, str] = dict(zip(("first", "second"), cell.seats))
+        try:
+            game = self._game(cell.game, cell.seed)
+            seats = dict(zip(game.role_names, cell.seats))
+            agents = {role: make_agent(self._configs[name], cell.agent_seed) for role, name in seats.items()}
+            opts = self.spec.session
+            config = SessionConfig(session_id=sid, tags=cell.tags(self.spec.name, game.role_names),
+                                   repair_budget=opts.repair_budget, max_turns=opts.max_turns, arguments=opts.arguments)
+            t = await run_session(game, agents, seed=cell.seed, out=tmp, config=config)
+        except Exception as exc:  # a crash outside the session's own error handling: a recorded failure
+            tmp.unlink(missing_ok=True)
+            rec = SessionRecord(session_id=sid, cell=cell.key, game=cell.game, seed=cell.seed,
+                                repetition=cell.repetition, first=cell.seats[0], second=cell.seats[1],
+                                seats=dump_json(seats), status="failed", error=f"{type(exc).__name__}: {exc}",
+                                attempts=attempts, wall_s=time.perf_counter() - started, finished_at=now())
+            self.index.upsert(rec)
+            return rec, SessionCost()
+        rec, cost = self._record(t, cell.key, seats, attempts, time.perf_counter() - started)
+        if self.options.fsync:
+            rec.path, rec.bytes = await asyncio.to_thread(self.index.publish, tmp, sid, True)
+        else:
+            rec.path, rec.bytes = self.index.publish(tmp, sid, False)
+        self.index.upsert(rec)
+        return rec, cost
+
+    # ------------------------------------------------------------------ the grid
+    async def run(self) -> TournamentResult:
+        """Play every cell not committed yet (and failed ones with ``retry_failed``)."""
+        self.index, report = self._open()
+        try:
+            self._preflight()
+            return await self._run(report)
+        finally:
+            self.index.close()
+
+    async def _run(self, report: ReconcileReport) -> TournamentResult:
+        assert self.index is not None
+        records = self.index.records()
+        p = self.progress
+        p.total = len(self.cells)
+        grid = {c.session_id for c in self.cells}
+        todo: list[Cell] = []
+        attempts: dict[str, int] = {}
+        for cell in self.cells:
+            rec = records.get(cell.session_id)
+            if rec is None or (rec.status == "failed" and self.options.retry_failed):
+                todo.append(cell)
+                attempts[cell.session_id] = (rec.attempts + 1) if rec else 1
+        for sid, rec in records.items():
+            if sid not in grid or (rec.status == "failed" and self.options.retry_failed):
+                continue
+            p.ok += rec.status == "ok"
+            p.failed += rec.status == "failed"
+            p.tokens += rec.tokens
+            p.cost_usd += rec.cost_usd or 0.0
+            p.unknown_cost += not rec.cost_known
+        p.previously_done = p.done
+        budget = Budget(self.options.max_cost, p.cost_usd, self._prior)
+
+        queues: dict[Group, deque[Cell]] = {}
+        for cell in todo:
+            queues.setdefault(self._group(cell), deque()).append(cell)
+        order: deque[Group] = deque(queues)
+        model_running: Counter[str] = Counter()
+        running: dict[asyncio.Task[tuple[SessionRecord, SessionCost]], Cell] = {}
+        held_back = False
+
+        def next_cell() -> Cell | None:
+            nonlocal held_back
+            for _ in range(len(order)):
+                group = order[0]
+                order.rotate(-1)
+                q = queues[group]
+                if not q:
+                    continue
+                cell = q[0]
+                if any(model_running[m] >= self._limit(m) for m in set(cell.models)):
+                    continue
+                if not budget.fits(group):
+                    held_back = True
+                    continue
+                return q.popleft()
+            return None
+
+        started = time.perf_counter()
+        self.on_update(p)
+        try:
+            while True:
+                while len(running) < self.concurrency:
+                    cell = next_cell()
+                    if cell is None:
+                        break
+                    budget.launch(cell.session_id, self._group(cell))
+                    model_running.update(set(cell.models))
+                    task = asyncio.ensure_future(self._play(cell, attempts[cell.session_id]))
+                    running[task] = cell
+                    p.running = len(running)
+                    self.on_update(p)
+                if not running:
+                    break
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    cell = running.pop(task)
+                    model_running.subtract(set(cell.models))
+                    rec, cost = task.result()
+                    budget.finish(cell.session_id, self._group(cell), cost)
+                    p.ran += 1
+                    p.ok += rec.status == "ok"
+                    p.failed += rec.status == "failed"
+                    p.tokens += rec.tokens
+                    p.cost_usd += cost.cost_usd
+                    p.unknown_cost += not cost.known
+                p.running = len(running)
+                self.on_update(p)
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+        pending = sum(len(q) for q in queues.values())
+        failures = [(r.cell, r.error or "") for r in self.index.records().values()
+                    if r.status == "failed" and r.session_id in grid]
+        return TournamentResult(out=self.out, total=p.total, ok=p.ok, failed=p.failed, pending=pending, ran=p.ran,
+                                tokens=p.tokens, cost_usd=p.cost_usd, unknown_cost=p.unknown_cost,
+                                wall_s=time.perf_counter() - started,
+                                stopped="budget" if pending and held_back else None, reconcile=report,
+                                failures=failures)
+
+
+def run_tournament(spec: TournamentSpec, out: str | Path, options: RunOptions | None = None,
+                   on_update: Callable[[TournamentProgress], None] | None = None) -> TournamentResult:
+    """Synchronous convenience around :class:`TournamentRunner`."""
+    return asyncio.run(TournamentRunner(spec, out, options, on_update).run())
