@@ -495,15 +495,20 @@ def anchoring_cmd(
     seed: int = typer.Option(0, help="First seed."),
     out: Optional[Path] = typer.Option(None, help="Folder for the transcripts."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    api_base: Optional[str] = typer.Option(None, help="Base URL of an OpenAI-compatible server (model subjects)."),
+    temperature: Optional[float] = typer.Option(None, help="Sampling temperature of a model subject."),
+    cache: Optional[Path] = typer.Option(None, help="Cache model responses in this folder."),
 ) -> None:
     """Interventional anchoring: paired runs where the opener's first offer is low, absent or
-    high (and identical afterwards); beta = slope of the final price on the anchor."""
+    high (and identical afterwards); beta = slope of the final price on the anchor. The subject
+    may be a scripted agent or a model string."""
     from evaluators.anchoring import anchoring_effect
 
     from .experiments import AnchoringConfig, run_anchoring
 
-    cfg = AnchoringConfig(game=game, subject=subject, pairs=pairs, low=low, high=high, start=start, seed=seed,
-                          out_dir=out)
+    options = {"api_base": api_base, "temperature": temperature, "cache_dir": str(cache) if cache else None}
+    cfg = AnchoringConfig(game=game, subject=_seat(subject, options), pairs=pairs, low=low, high=high, start=start,
+                          seed=seed, out_dir=out)
     with Progress(console=err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task("anchoring sessions", total=3 * pairs)
         transcripts = run_anchoring(cfg, progress=lambda: progress.advance(task))

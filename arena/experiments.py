@@ -51,7 +51,7 @@ class AnchoringConfig:
     """
 
     game: str = "buyer-seller"
-    subject: str = "linear"
+    subject: str | AgentConfig = "linear"
     pairs: int = 20
     low: float = 0.25
     high: float = 1.75

@@ -83,11 +83,11 @@ class LoopbackLLM:
     def _next(self, body: dict[str, Any]) -> ReplySpec:
         with self._lock:
             self.requests.append(body)
-            if callable(self._replies):
-                return self._replies(body)
-            spec = self._replies[min(self._index, len(self._replies) - 1)]
-            self._index += 1
-            return spec
+            if not callable(self._replies):
+                spec = self._replies[min(self._index, len(self._replies) - 1)]
+                self._index += 1
+                return spec
+        return self._replies(body)  # outside the lock: a slow responder must not serialize requests
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         outer = self

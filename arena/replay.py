@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .actions import Action
-from .agents.base import Agent, AgentError, Observation, Reply, make_agent
+from .agents.base import Agent, AgentError, Observation, Reply, make_agent, parse_agent_spec
 from .game import Game
 from .parsing import ParseContext, parse
 from .runner import SessionConfig, run_session
@@ -30,7 +30,7 @@ from .transcript import (
     iter_events,
 )
 
-__all__ = ["Difference", "ForkError", "ReplayAgent", "Step", "bundle_neutral", "divergence", "fork",
+__all__ = ["Difference", "ForkError", "ReplayAgent", "Step", "agent_config", "bundle_neutral", "divergence", "fork",
            "logged_replies", "read_partial", "reparse", "rescore", "steps"]
 
 Key = tuple[int, int, str]
@@ -239,6 +239,18 @@ def rescore(t: Transcript) -> dict[str, Any]:
     now = game.utilities(agreement, end.agreement_round or 1)
     changed = [r for r in now if abs(now[r] - end.utilities.get(r, float("nan"))) > 1e-9 or r not in end.utilities]
     return {"logged": dict(end.utilities), "now": now, "changed": changed}
+
+
+def agent_config(spec: str, api_base: str | None = None) -> AgentConfig:
+    """An agent config from a spec string; model strings (provider/name) become ``llm`` seats
+    with ``api_base`` unless the spec names its own."""
+    config = parse_agent_spec(spec)
+    if "/" in config.name:
+        args = {"model": config.name, **config.args}
+        if api_base and "api_base" not in args:
+            args["api_base"] = api_base
+        return AgentConfig(name="llm", args=args)
+    return config
 
 
 def _remake(t: Transcript, role: str, spec: str | AgentConfig | None, seed: int) -> Agent:

@@ -44,3 +44,25 @@ def test_cli_json() -> None:
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["beta"] > 0 and set(data["by_condition"]) == {"low", "none", "high"}
+
+
+def test_model_subject_through_a_loopback_server() -> None:
+    from arena.loopback import LoopbackLLM
+
+    # a "model" that always asks for $2,500 and accepts anything at or below $2,700
+    def reply(body: dict) -> str:
+        last = body["messages"][-1]["content"]
+        import re
+
+        m = re.search(r"price=\$(\d+)", last)
+        if m and int(m.group(1)) <= 2700:
+            return '```json\n{"action": "accept"}\n```'
+        return '```json\n{"action": "offer", "bundle": {"price": 2500}}\n```'
+
+    with LoopbackLLM(reply) as srv:
+        r = subprocess.run([sys.executable, "-m", "arena", "experiment", "anchoring", "--subject", "openai/subject",
+                            "--api-base", srv.url, "--pairs", "2", "--json"], capture_output=True, text=True,
+                           timeout=600)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["sessions"] == 6 and data["agreements"] >= 1

@@ -82,3 +82,12 @@ def test_parser_accuracy_command() -> None:
     report = json.loads(r.stdout)
     assert report["moves"] > 50 and report["exact_bundle_accuracy"] >= 0.99
     assert set(report["per_game"]) >= {"logrolling", "deal-or-no-deal"}
+
+
+def test_run_accepts_a_genius_domain_folder() -> None:
+    r = arena("run", "--game", str(REPO / "tests" / "data" / "genius" / "fruit"), "--a", "boulware", "--b", "linear",
+              "--json")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["outcome"] == "agreement" and set(s["bundle"]) == {"Fruit", "Boxes"}
+    assert all(0 <= u <= 1 for u in s["utilities"].values())

@@ -246,3 +246,32 @@ def test_cost_estimate_before_a_run() -> None:
     r = subprocess.run([sys.executable, "-m", "arena", "estimate", "--game", "buyer-seller", "--model",
                         "openai/gpt-4o-mini", "--sessions", "100"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and "$" in r.stdout and "typical" in r.stdout
+
+
+def test_sampling_options_pass_through_and_concurrency_is_limited() -> None:
+    import threading
+
+    in_flight = {"now": 0, "max": 0}
+    lock = threading.Lock()
+
+    def slow(body: dict) -> dict:
+        with lock:
+            in_flight["now"] += 1
+            in_flight["max"] = max(in_flight["max"], in_flight["now"])
+        import time as _t
+
+        _t.sleep(0.05)
+        with lock:
+            in_flight["now"] -= 1
+        return {"content": "ok"}
+
+    async def burst(model: models.Model) -> None:
+        await asyncio.gather(*(model.complete([{"role": "user", "content": f"q{k}"}]) for k in range(6)))
+
+    with LoopbackLLM(slow) as srv:
+        limited = models.Model(models.ModelConfig(model="openai/x", api_base=srv.url, concurrency=2, temperature=0.3,
+                                                  seed=11))
+        asyncio.run(burst(limited))
+        body = srv.requests[0]
+    assert in_flight["max"] == 2
+    assert body["temperature"] == 0.3 and body["seed"] == 11 and body["model"] == "x"

@@ -12,8 +12,12 @@ Budget policy (``--max-cost USD``, over the whole tournament folder, earlier run
   be kept. Give local or custom models ``price: {input: 0, output: 0}``.
 * A session is launched only when ``spent + reserved(in flight) + estimate(session) <= budget``.
   The estimate of a session is the largest cost seen so far for its game and model seats, and
-  before any was seen, the arena's upper-bound estimate (``arena.estimate``: the turn cap with
-  every repair used). Scripted-only sessions cost nothing and are never held back.
+  before any was seen, twice the arena's typical estimate (``arena.estimate``: prompts rendered
+  for the real game, each seat moving ``max_rounds / 2`` times). The strict upper bound (the
+  turn cap with every repair used) is some 100 times the typical cost and would hold back
+  nearly every session at the start. Scripted-only sessions cost nothing and are never held back.
+  The guard is an estimate: a session costlier than every earlier one of its kind can overshoot
+  the budget by that difference, never by a session that was not already running.
 * Should a finished session's cost still be unknown, it is charged its estimate.
 """
 

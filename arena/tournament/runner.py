@@ -117,6 +117,7 @@ class TournamentRunner:
             c.name: c.agent_config(concurrency=max((spec.model_limit(c.model) if c.model else 0), 1))
             for c in spec.competitors}
         self.index: TournamentIndex | None = None
+        self._report = ReconcileReport()
 
     # ------------------------------------------------------------------ helpers
     def _game(self, game_id: str, seed: int) -> Game:
@@ -228,8 +229,16 @@ class TournamentRunner:
             price = (c.price.input / 1e6, c.price.output / 1e6) if c.price else price_per_token(c.model)
             if price is None:
                 return math.inf
-            total += (est.upper_prompt_tokens * price[0] + est.upper_completion_tokens * price[1]) / 2
+            # the estimate is for the model in both seats: one seat's share, with a safety factor of 2
+            total += est.prompt_tokens * price[0] + est.completion_tokens * price[1]
         return total
+
+    def estimate(self, cell: Cell) -> float:
+        """What the budget reserves for ``cell`` before it has seen a session of the same game
+        and model seats: twice the arena's typical estimate (:mod:`arena.estimate`) per model
+        seat, at the competitor's spec price or litellm's (0 for scripted-only cells)."""
+        group = self._group(cell)
+        return self._prior(group) if group[1] else 0.0
 
     # ------------------------------------------------------------------ one session
     async def _play(self, cell: Cell, attempts: int) -> tuple[SessionRecord, SessionCost]:
@@ -252,6 +261,7 @@ class TournamentRunner:
                                 repetition=cell.repetition, first=cell.seats[0], second=cell.seats[1],
                                 seats=dump_json(seats), status="failed", error=f"{type(exc).__name__}: {exc}",
                                 attempts=attempts, wall_s=time.perf_counter() - started, finished_at=now())
+            self.index.transcript_path(sid).unlink(missing_ok=True)  # an earlier attempt's transcript
             self.index.upsert(rec)
             return rec, SessionCost()
         rec, cost = self._record(t, cell.key, seats, attempts, time.perf_counter() - started)
@@ -263,14 +273,34 @@ class TournamentRunner:
         return rec, cost
 
     # ------------------------------------------------------------------ the grid
+    def open(self) -> ReconcileReport:
+        """Lock and open the folder, reconcile it after any crash, and check the spec (games,
+        agents, API keys, prices). :meth:`run` calls it when it was not called before.
+
+        Raises:
+            TournamentError: the folder or the spec cannot be used (the message says why).
+        """
+        if self.index is None:
+            self.index, self._report = self._open()
+            try:
+                self._preflight()
+            except BaseException:
+                self.close()
+                raise
+        return self._report
+
+    def close(self) -> None:
+        if self.index is not None:
+            self.index.close()
+            self.index = None
+
     async def run(self) -> TournamentResult:
         """Play every cell not committed yet (and failed ones with ``retry_failed``)."""
-        self.index, report = self._open()
+        report = self.open()
         try:
-            self._preflight()
             return await self._run(report)
         finally:
-            self.index.close()
+            self.close()
 
     async def _run(self, report: ReconcileReport) -> TournamentResult:
         assert self.index is not None

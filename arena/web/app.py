@@ -215,6 +215,6 @@ def create_app(data: str | Path = "arena-sessions", transcripts: list[Path] | No
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return render("error.html", status_code=exc.status_code, message=str(exc.detail))
+        return render("error.html", status_code=exc.status_code, code=exc.status_code, message=str(exc.detail))
 
     return app

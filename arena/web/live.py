@@ -17,15 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..agents.base import Agent, Observation, Reply, make_agent, parse_agent_spec
+from ..agents.base import Agent, Observation, Reply, make_agent
 from ..game import Game, load_game
-from ..replay import ReplayAgent, logged_replies, read_partial
+from ..replay import ReplayAgent, agent_config, logged_replies, read_partial
 from ..runner import SessionConfig, run_session
 from ..transcript import AgentConfig, Transcript, TranscriptError
 from .seatview import seat_brief
 from .store import SeatRecord, SessionRecord, hash_token, list_records, new_session_id, new_token, token_matches
 
-__all__ = ["LiveSession", "SessionManager", "WebSeat", "agent_config"]
+__all__ = ["LiveSession", "SessionManager", "WebSeat"]
 
 
 class WebSeat:
@@ -72,18 +72,6 @@ class _Watched:
     async def act(self, observation: Observation) -> Reply:
         self._on_act()
         return await self.agent.act(observation)
-
-
-def agent_config(spec: str, api_base: str | None = None) -> AgentConfig:
-    """An agent config from a spec string; model strings (provider/name) become ``llm`` seats
-    with ``api_base`` unless the spec names its own."""
-    config = parse_agent_spec(spec)
-    if "/" in config.name:
-        args = {"model": config.name, **config.args}
-        if api_base and "api_base" not in args:
-            args["api_base"] = api_base
-        return AgentConfig(name="llm", args=args)
-    return config
 
 
 class LiveSession:
