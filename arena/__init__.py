@@ -1,7 +1,7 @@
 """negotiation-arena: language models and scripted negotiators bargain in natural language;
 a parser reads their moves, a referee validates them, and evaluators score the deals."""
 
-from .actions import Accept, Action, Argument, Offer, Reject, Say, WalkAway
+from .actions import Accept, Action, Argument, Offer, ProposeRegion, Reject, Say, WalkAway
 from .agents import Agent, AgentError, Observation, Reply, agent_names, make_agent, register_agent
 from .game import Game, GameError, GameSpec, available_games, load_game
 from .parsing import ParseContext, Parsed, ParseFailure, parse
@@ -36,6 +36,7 @@ __all__ = [
     "ParseContext",
     "ParseFailure",
     "Parsed",
+    "ProposeRegion",
     "Referee",
     "Reject",
     "Reply",

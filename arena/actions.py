@@ -1,4 +1,5 @@
-"""Moves an agent can make: Offer, Accept, Reject, WalkAway, Say, each with optional arguments.
+"""Moves an agent can make: Offer, Accept, Reject, WalkAway, Say, ProposeRegion, each with
+optional arguments.
 
 Actions form a discriminated union on ``kind`` so they round-trip through JSON transcripts.
 """
@@ -9,7 +10,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from .space import Bundle
+from .space import Bundle, Value
 
 __all__ = [
     "ARGUMENT_KINDS",
@@ -17,6 +18,7 @@ __all__ = [
     "Action",
     "Argument",
     "Offer",
+    "ProposeRegion",
     "Reject",
     "Say",
     "WalkAway",
@@ -75,13 +77,29 @@ class Say(_Move):
     kind: Literal["say"] = "say"
 
 
-Action = Annotated[Union[Offer, Accept, Reject, WalkAway, Say], Field(discriminator="kind")]
+class ProposeRegion(_Move):
+    """Propose a region of the outcome space: a closed range ``[lo, hi]`` for every issue
+    (the region-recursive protocol). A range with ``lo == hi`` fixes that issue; a region of
+    such ranges only is a single contract. Values are kept as written; the referee checks them."""
+
+    kind: Literal["propose_region"] = "propose_region"
+    region: dict[str, list[Value]]
+
+
+Action = Annotated[Union[Offer, Accept, Reject, WalkAway, Say, ProposeRegion], Field(discriminator="kind")]
 action_adapter: TypeAdapter[Action] = TypeAdapter(Action)
 
 
-def describe_action(action: Offer | Accept | Reject | WalkAway | Say) -> str:
+def _fmt(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def describe_action(action: Offer | Accept | Reject | WalkAway | Say | ProposeRegion) -> str:
     """A one-line human-readable rendering of an action."""
     if isinstance(action, Offer):
         inner = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in action.bundle.items())
         return f"offer({inner})"
+    if isinstance(action, ProposeRegion):
+        inner = ", ".join(f"{k}=[{', '.join(_fmt(x) for x in v)}]" for k, v in action.region.items())
+        return f"region({inner})"
     return action.kind

@@ -528,6 +528,29 @@ def anchoring_cmd(
     console.print(table)
 
 
+def _mount_rnp() -> None:
+    from .cli_rnp import rnp_command
+
+    experiment_app.command("rnp")(_friendly(rnp_command))
+
+
+_mount_rnp()
+
+
+def _mount_web_and_tournament() -> None:
+    from .cli_tournament import leaderboard_command, tournament_command
+    from .cli_web import fork_command, replay_command, serve_command
+
+    app.command("serve")(serve_command)
+    app.command("replay")(replay_command)
+    app.command("fork")(fork_command)
+    app.command("tournament")(tournament_command)
+    app.command("leaderboard")(leaderboard_command)
+
+
+_mount_web_and_tournament()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

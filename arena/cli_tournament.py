@@ -27,8 +27,14 @@ from rich.table import Table
 from .agents.base import AgentError
 from .game import GameError
 from .models import MissingKeyError
-from .tournament import RunOptions, TournamentError, TournamentProgress, TournamentResult, TournamentRunner
-from .tournament import load_tournament_spec
+from .tournament import (
+    RunOptions,
+    TournamentError,
+    TournamentProgress,
+    TournamentResult,
+    TournamentRunner,
+    load_tournament_spec,
+)
 from .transcript import TranscriptError
 
 __all__ = ["app", "leaderboard_command", "tournament_command"]
@@ -112,10 +118,13 @@ def tournament_command(
                           "running {task.fields[running]}  tokens {task.fields[tokens]}  cost {task.fields[cost]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
     bar = Progress(*columns, console=err_console, disable=quiet or as_json)
-    task = bar.add_task(parsed.name, total=None, ok=0, failed=0, running=0, tokens=0, cost="$0")
+    tasks: list[Any] = []
 
     def update(p: TournamentProgress) -> None:
-        bar.update(task, total=p.total, completed=p.done, ok=p.ok, failed=p.failed, running=p.running,
+        if not tasks:  # sessions of earlier runs start as done, so they do not count toward the ETA's speed
+            tasks.append(bar.add_task(parsed.name, total=p.total, completed=p.previously_done, ok=0, failed=0,
+                                      running=0, tokens="0", cost="$0"))
+        bar.update(tasks[0], completed=p.done, ok=p.ok, failed=p.failed, running=p.running,
                    tokens=f"{p.tokens:,}", cost=_cost_text(p))
 
     runner = TournamentRunner(parsed, out, options, on_update=update)

@@ -94,7 +94,8 @@ def replay_command(
     for s in all_steps:
         turn = f"{s.turn}.{s.attempt}" if s.attempt else str(s.turn)
         console.print(f"[bold]{turn} {escape(s.label)}:[/] {escape(s.text)}")
-        verdict = "" if s.verdict is None else ("  [green]ok[/]" if s.verdict == "ok" else f"  [red]{escape(s.verdict)}[/]")
+        verdict = "" if s.verdict is None else "  [green]ok[/]" if s.verdict == "ok" else \
+            f"  [red]{escape(s.verdict)}[/]"
         utils = f"  [dim]utilities: {_utilities(s.utilities, roles)}[/]" if s.utilities else ""
         console.print(f"    [dim]-> {escape(s.move)}[/]{verdict}{utils}")
         for a in s.arguments:
@@ -105,7 +106,9 @@ def replay_command(
     if plot is not None:
         from evaluators.plots import utility_space_plot
 
-        utility_space_plot(t, plot)
+        from .web.pages import plottable
+
+        utility_space_plot(plottable(t), plot)
         console.print(f"plot: {plot}")
 
 

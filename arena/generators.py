@@ -74,3 +74,6 @@ def deal_or_no_deal(template: GameSpec, seed: int) -> GameSpec:
     counts, va, vb = draw_dond(rng, n, params.get("min_items", 5), params.get("max_items", 7),
                                params.get("total", 10))
     return dond_spec(template, counts, va, vb)
+
+
+from . import generators_nonlinear  # noqa: E402,F401  (registers bell, ces, hypercube and linear)

@@ -3,6 +3,11 @@
 Every agent speaks text; the referee acts only on what the parser reads from it. A violation
 sends the agent its message for a repair attempt; past the repair budget the session ends in a
 recorded forfeit. Any exception inside an agent is recorded as the session's outcome too.
+
+Simultaneous-move protocols (region-recursive) keep a move in ``state.sealed`` until the round
+resolves; such a move enters the public history, which the agents see, only then. A protocol may
+also offer ``view(state, role)``: public protocol state passed to agents as
+``Observation.protocol_view``.
 """
 
 from __future__ import annotations
@@ -69,13 +74,14 @@ def _public_config(agent: Agent) -> AgentConfig:
 
 def _observation(game: Game, rules: str, legal: list[str], state: NegotiationState, role: str,
                  history: list[Message], attempt: int, violation: Violation | None, arguments: bool,
-                 repairs_left: int = 0) -> Observation:
+                 repairs_left: int = 0, view: dict[str, Any] | None = None) -> Observation:
     r = game.roles[role]
     return Observation(
         game=game, role=role, utility=r.utility, reservation=r.reservation, discount=r.discount,
         brief=r.spec.brief, legal=legal, round=state.round, max_rounds=game.spec.protocol.max_rounds,
         turn=state.turn + 1, standing=state.standing, standing_by=state.standing_by, history=list(history),
         attempt=attempt, violation=violation, arguments_enabled=arguments, rules=rules, repairs_left=repairs_left,
+        protocol_view=view or {},
     )
 
 
@@ -104,6 +110,8 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
 
     state = protocol.initial_state()
     history: list[Message] = []
+    held: list[Message] = []  # moves sealed by a simultaneous protocol, revealed when the round resolves
+    view = getattr(protocol, "view", None)  # optional: protocol-specific public state per role
     with TranscriptWriter(out) as log:
         log.write(SessionStart(
             session_id=config.session_id or uuid.uuid4().hex[:12], game=game.spec.model_dump(mode="json"),
@@ -119,7 +127,8 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
             attempt, violation = 0, None
             while True:
                 obs = _observation(game, rules, protocol.legal_kinds(state, role), state, role, history,
-                                   attempt, violation, arguments, repairs_left=budget.per_turn - attempt)
+                                   attempt, violation, arguments, repairs_left=budget.per_turn - attempt,
+                                   view=view(state, role) if view is not None else None)
                 try:
                     reply = await agents[role].act(obs)
                 except Exception as exc:  # an agent's failure is an outcome, never a crash
@@ -149,7 +158,13 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
                 state = protocol.apply(state, role, result.action)
                 for policy in policies:
                     state = policy.after_move(state)
-                history.append(Message(turn=turn, role=role, text=reply.text, action=result.action))
+                message = Message(turn=turn, role=role, text=reply.text, action=result.action)
+                if state.sealed and not state.ended:
+                    held.append(message)  # nobody sees a sealed move before the round resolves
+                else:
+                    history.extend(held)
+                    held.clear()
+                    history.append(message)
                 log.write(StateEvent(turn=state.turn, round=state.round, to_move=state.to_move,
                                      standing=state.standing, standing_by=state.standing_by, ended=state.ended))
                 break

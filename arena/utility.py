@@ -14,9 +14,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .space import ContinuousIssue, DiscreteIssue, IntegerIssue, OutcomeSpace, Value
+from .utility_nonlinear import BellSpec, CESSpec
 
 __all__ = [
+    "BellSpec",
     "BoxConstraint",
+    "CESSpec",
     "DivisionUtilitySpec",
     "HyperRectangleSpec",
     "HyperRectangleUtility",
@@ -198,7 +201,8 @@ class HyperRectangleSpec(_Spec):
 
 
 UtilitySpec = Annotated[
-    Union[LinearAdditiveSpec, DivisionUtilitySpec, TableUtilitySpec, HyperRectangleSpec], Field(discriminator="type")
+    Union[LinearAdditiveSpec, DivisionUtilitySpec, TableUtilitySpec, HyperRectangleSpec, BellSpec, CESSpec],
+    Field(discriminator="type"),
 ]
 
 

@@ -36,7 +36,7 @@ LOWER_IS_BETTER = frozenset({"pareto_distance", "nash_distance", "violations", "
 
 
 def _index_rows(folder: Path) -> tuple[list[sqlite3.Row], dict[str, Any]]:
-    db = sqlite3.connect(f"file:{folder / 'index.sqlite'}?mode=ro", uri=True)
+    db = sqlite3.connect((folder / "index.sqlite").resolve().as_uri() + "?mode=ro", uri=True)
     db.row_factory = sqlite3.Row
     try:
         rows = db.execute("SELECT * FROM sessions ORDER BY cell").fetchall()
@@ -307,13 +307,16 @@ def write_leaderboard_html(board: Leaderboard, out: str | Path, folder: str | Pa
         games.append({"name": game, "rows": [{"name": r["competitor"], "n": int(r["n"]),
                                               "cells": [cell_text(r, m) for m in metrics]} for _, r in g.iterrows()]})
     shown = []
-    if folder is not None and not board.frame.empty:
-        firsts = board.frame.drop_duplicates("game")["session_id"].tolist()[:examples]
-        for path in sorted(Path(folder).rglob("*.jsonl")):
-            if path.stem in firsts or (len(firsts) == 0 and len(shown) < examples):
-                t = read_transcript(path)
+    if folder is not None and not board.frame.empty:  # the first session of each game, up to `examples`
+        wanted = board.frame.drop_duplicates("game")["session_id"].tolist()[:examples]
+        paths = {p.stem: p for p in (Path(folder) / "sessions").glob("*.jsonl") if p.stem in wanted}
+        if len(paths) < len(wanted):  # not a tournament folder: search it
+            paths.update({p.stem: p for p in Path(folder).rglob("*.jsonl") if p.stem in wanted})
+        for sid in wanted:
+            if sid in paths:
+                t = read_transcript(paths[sid])
                 for kind, fn in (("utility-space", utility_space_plot), ("concession", concession_plot)):
-                    shown.append(_png(fn(t, figs / f"{path.stem}-{kind}.png"), f"{kind} plot of {path.stem}"))
+                    shown.append(_png(fn(t, figs / f"{sid}-{kind}.png"), f"{kind} plot of session {sid}"))
     out.write_text(_PAGE.render(title=title, sessions=board.sessions, failed=board.failed, metrics=metrics,
                                 overall=overall, charts=charts, pair_metric=board.pair_metric, columns=columns,
                                 matrix=rows, games=games, examples=shown), encoding="utf-8")

@@ -19,9 +19,13 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 def same_action(intended: Any, parsed: Any) -> bool:
-    """True when ``parsed`` is the same move as ``intended`` (same kind, same bundle)."""
+    """True when ``parsed`` is the same move as ``intended`` (same kind, same bundle or region)."""
     if intended.kind != parsed.kind:
         return False
+    if intended.kind == "propose_region":  # the same range for every issue
+        a, b = intended.region, parsed.region
+        return a.keys() == b.keys() and all(len(a[k]) == len(b[k]) and all(_same_value(x, y) for x, y in zip(a[k], b[k]))
+                                            for k in a)
     if intended.kind != "offer":
         return True
     a, b = intended.bundle, parsed.bundle

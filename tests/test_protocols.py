@@ -17,6 +17,9 @@ GAMES = sorted(available_games())
 
 def _random_legal(game, protocol, state, rng):
     role = state.to_move
+    sampler = getattr(protocol, "sample_move", None)  # a protocol may supply its own random legal moves
+    if sampler is not None:
+        return role, sampler(state, role, rng)
     kinds = protocol.legal_kinds(state, role)
     kind = rng.choice(kinds)
     if kind == "offer":
@@ -75,8 +78,15 @@ def test_illegal_moves_get_the_right_code(name: str) -> None:
     assert code(first, Offer(bundle=good)) is None
     s = protocol.apply(s, first, Offer(bundle=good))
     assert code(first, Accept()) == "not_your_turn"
-    assert code(second, Accept()) is None
-    s = protocol.apply(s, second, Accept())
+    if protocol.name == "region-recursive":
+        # simultaneous rounds: the first offer is sealed, so there is nothing to accept yet; the
+        # same contract from the other side overlaps it, and the round ends in agreement on it
+        assert code(second, Accept()) == "no_standing_offer"
+        assert code(second, Offer(bundle=good)) is None
+        s = protocol.apply(s, second, Offer(bundle=good))
+    else:
+        assert code(second, Accept()) is None
+        s = protocol.apply(s, second, Accept())
     assert s.ended and s.outcome == "agreement" and s.agreement == good
     assert code(first, Offer(bundle=good)) == "game_over"
     assert code(second, WalkAway()) == "game_over"

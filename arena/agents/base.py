@@ -68,6 +68,9 @@ class Observation:
     repairs_left: int = 0
     arguments_enabled: bool = True
     rules: str = ""
+    protocol_view: dict[str, Any] = field(default_factory=dict)
+    """Protocol-specific public state for this role (empty for turn-based protocols); for the
+    region-recursive protocol: the current negotiation space, the size cap, the proposals."""
 
     @property
     def space(self) -> OutcomeSpace:

@@ -108,11 +108,20 @@ class LLMAgent:
 
     async def act(self, obs: Observation) -> Reply:
         rendered: list[Rendered] = []
-        if not self.messages:
-            system = self.system_prompt(obs)
-            rendered.append(system)
-            self.messages.append({"role": "system", "content": system.text})
-        user = self.repair_prompt(obs) if obs.attempt > 0 and obs.violation else self.turn_prompt(obs)
+        if obs.protocol_view.get("protocol") == "region-recursive":  # region prompts (region_*.j2)
+            from .region_views import region_prompts
+
+            prompts = region_prompts(obs, first=not self.messages)
+            if not self.messages:
+                self.messages.append({"role": "system", "content": prompts[0].text})
+            user = prompts[-1]
+            rendered.extend(prompts[:-1])
+        else:
+            if not self.messages:
+                system = self.system_prompt(obs)
+                rendered.append(system)
+                self.messages.append({"role": "system", "content": system.text})
+            user = self.repair_prompt(obs) if obs.attempt > 0 and obs.violation else self.turn_prompt(obs)
         rendered.append(user)
         self.messages.append({"role": "user", "content": user.text})
         completion = await self.model.complete(list(self.messages))

@@ -121,6 +121,10 @@ def move_in_words(game: Game, action: Any, viewer: str) -> str:
     """A parsed move as the viewer reads it ("offer: price=$2400", "accept")."""
     if action.kind == "offer":
         return "offer: " + bundle_in_words(game, action.bundle, viewer)
+    if action.kind == "propose_region":
+        from .region_views import region_in_words
+
+        return "region: " + region_in_words(game, action.region)
     return action.kind.replace("_", " ")
 
 

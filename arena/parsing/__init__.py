@@ -9,12 +9,14 @@ issues and out-of-range values are kept as written, and the referee reports them
 Files: ``numbers.py`` (amounts in digits and words), ``vocabulary.py`` (per-game words and
 regexes, cached), ``structured.py`` (blocks), ``intent.py`` (accept / reject / walk away),
 ``contract.py`` (prose terms of contract issues), ``phrases.py`` and ``division.py`` (who gets
-what in division games), ``prose.py`` (the prose parser), ``textutil.py`` (small helpers).
+what in division games), ``prose.py`` (the prose parser), ``textutil.py`` (small helpers),
+``ranges.py`` (region proposals: ranges per issue, read only in region-protocol games).
 """
 
 from __future__ import annotations
 
 from .prose import no_move_reason, parse_prose
+from .ranges import parse_region, regions_enabled
 from .result import ParseContext, Parsed, ParseFailure, ParseResult, Span
 from .structured import find_blocks, read_block
 from .vocabulary import vocabulary
@@ -48,6 +50,10 @@ def _parse(text: str, ctx: ParseContext) -> Parsed | ParseFailure:
         return ParseFailure(code="empty", reason="Your message is empty: make an offer, accept, reject or walk away.")
     vocab = vocabulary(ctx.game)
     blocks = find_blocks(text)
+    if regions_enabled(ctx.game):  # region proposals ("a price between 40 and 50"); else as below
+        region = parse_region(text, ctx, vocab, blocks)
+        if region is not None:
+            return region
     if not blocks:
         return parse_prose(text, ctx, vocab)
     last = blocks[-1]

@@ -1,7 +1,9 @@
-"""Negotiation protocols: legal moves per state and state transitions."""
+"""Negotiation protocols: legal moves per state and state transitions (alternating offers,
+ultimatum, and the simultaneous region-recursive protocol)."""
 
 from .alternating import AlternatingOffers
 from .base import NegotiationProtocol, get_protocol, protocol_names, register_protocol
+from .region import RegionParams, RegionRecursive
 from .state import MoveRecord, NegotiationState, Outcome
 from .ultimatum import Ultimatum
 
@@ -11,6 +13,8 @@ __all__ = [
     "NegotiationProtocol",
     "NegotiationState",
     "Outcome",
+    "RegionParams",
+    "RegionRecursive",
     "Ultimatum",
     "get_protocol",
     "protocol_names",

@@ -28,6 +28,12 @@ class NegotiationState(BaseModel):
 
     ``round`` counts offers made so far (the period of the standing offer, from 1); ``turn``
     counts applied moves. An agreement on the offer made in round k is discounted by delta^(k-1).
+
+    Simultaneous-move protocols keep a move in ``sealed`` (role -> action) until every side has
+    moved in the round; the runner adds a move to the public history only once ``sealed`` is
+    empty again, so no side sees the other's sealed move before making its own. ``extra`` holds
+    protocol-specific state (such as the current negotiation region); like every container here
+    it is replaced on a transition, never changed in place. Turn-based protocols leave both empty.
     """
 
     to_move: str
@@ -44,6 +50,8 @@ class NegotiationState(BaseModel):
     agreement_round: int | None = None
     reason: str | None = None
     forfeit_by: str | None = None
+    sealed: dict[str, Action] = Field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict)
 
     def evolve(self, **changes: Any) -> "NegotiationState":
         """A copy of this state with ``changes`` applied, leaving this state as it was.

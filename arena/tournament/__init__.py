@@ -5,12 +5,14 @@
 * :mod:`arena.tournament.index`: the folder, its SQLite index and the atomic commit protocol.
 * :mod:`arena.tournament.budget`: cost accounting and the ``--max-cost`` policy.
 * :mod:`arena.tournament.runner`: the concurrent scheduler.
+* :mod:`arena.tournament.progress`: run options, live progress and the result of a run.
 """
 
 from .budget import Budget, SessionCost, session_cost
 from .grid import Cell, expand_grid, pairs, session_id_for
 from .index import ReconcileReport, SessionRecord, TournamentIndex
-from .runner import RunOptions, TournamentProgress, TournamentResult, TournamentRunner, run_tournament
+from .progress import RunOptions, TournamentProgress, TournamentResult
+from .runner import TournamentRunner, run_tournament
 from .spec import (
     CompetitorSpec,
     GameEntry,

@@ -62,10 +62,6 @@ class Cell:
         digest = hashlib.sha256(f"{self.seed}|{self.repetition}".encode()).digest()
         return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
-    def group(self) -> tuple[str, tuple[str, ...]]:
-        """Cells that cost alike: same game, same model seats."""
-        return self.game, tuple(sorted(self.models))
-
     def tags(self, tournament: str, roles: list[str]) -> dict[str, Any]:
         """The labels recorded in the transcript (``session_start.options.tags``)."""
         return {"tournament": tournament, "cell": self.key, "game": self.game, "seed": self.seed,

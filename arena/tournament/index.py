@@ -17,9 +17,10 @@ Commit protocol for one session:
 
 A crash before 2 leaves only a ``.part`` file, deleted on the next start, and the cell is played
 again. A crash between 2 and 3 leaves a transcript without a row: :meth:`TournamentIndex.reconcile`
-rebuilds the row from the transcript (it carries the cell in its tags). A row whose file is
-missing, or no longer the size the row recorded and no longer a complete transcript, is deleted
-(with the file) and the cell is played again. Ids are deterministic, so a cell has at most one
+rebuilds the row from the transcript (it carries the cell in its tags); the same happens when a
+retry was renamed over a failed attempt's file and the crash came before its row (the file's
+size and mtime no longer match the row). A row whose file is missing, or no longer a complete
+transcript, is deleted (with the file) and the cell is played again. Ids are deterministic, so a cell has at most one
 file and one row: nothing is lost and nothing is counted twice.
 """
 
@@ -31,7 +32,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,8 +58,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     completion_tokens INTEGER NOT NULL DEFAULT 0,
     cost_usd REAL,
     cost_known INTEGER NOT NULL DEFAULT 1,
+    prior_cost_usd REAL NOT NULL DEFAULT 0,
     path TEXT,
     bytes INTEGER,
+    mtime_ns INTEGER,
     attempts INTEGER NOT NULL DEFAULT 1,
     wall_s REAL,
     finished_at TEXT
@@ -69,9 +72,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 @dataclass
 class SessionRecord:
-    """One index row. ``cost_usd`` is the known part of the cost; ``cost_known`` is False when
-    some model call's price was unknown. ``path`` is relative to the tournament folder (None for
-    a failure that left no transcript)."""
+    """One index row. ``cost_usd`` is the known part of the cost of the attempt whose transcript
+    is committed; ``cost_known`` is False when some model call's price was unknown;
+    ``prior_cost_usd`` is what earlier, failed attempts of the cell cost (money spent all the
+    same). ``path`` is relative to the tournament folder (None for a failure that left no
+    transcript)."""
 
     session_id: str
     cell: str
@@ -88,8 +93,10 @@ class SessionRecord:
     completion_tokens: int = 0
     cost_usd: float | None = 0.0
     cost_known: bool = True
+    prior_cost_usd: float = 0.0
     path: str | None = None
     bytes: int | None = None
+    mtime_ns: int | None = None
     attempts: int = 1
     wall_s: float | None = None
     finished_at: str | None = None
@@ -98,8 +105,13 @@ class SessionRecord:
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
+    @property
+    def spent(self) -> float:
+        """The known cost of every attempt of this cell."""
+        return (self.cost_usd or 0.0) + self.prior_cost_usd
+
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "SessionRecord":
+    def from_row(cls, row: sqlite3.Row) -> SessionRecord:
         data = {f.name: row[f.name] for f in fields(cls)}
         data["cost_known"] = bool(data["cost_known"])
         return cls(**data)
@@ -128,7 +140,7 @@ class ReconcileReport:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class TournamentIndex:
@@ -175,7 +187,7 @@ class TournamentIndex:
             self._lock.close()
             self._lock = None
 
-    def __enter__(self) -> "TournamentIndex":
+    def __enter__(self) -> TournamentIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -214,20 +226,21 @@ class TournamentIndex:
     def tmp_path(self, session_id: str) -> Path:
         return self.tmp_dir / f"{session_id}.{os.getpid()}.{os.urandom(4).hex()}.part"
 
-    def publish(self, tmp: Path, session_id: str, fsync: bool = True) -> tuple[str, int]:
+    def publish(self, tmp: Path, session_id: str, fsync: bool = True) -> tuple[str, int, int]:
         """Step 2: make a finished transcript visible under its final name, atomically.
 
-        Returns the path relative to the folder and the file's size in bytes.
+        Returns the path relative to the folder, the file's size and its mtime in nanoseconds
+        (the row records both, so that a file replaced after the row was written is noticed).
         """
         if fsync:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
         final = self.transcript_path(session_id)
-        size = tmp.stat().st_size
+        st = tmp.stat()
         os.replace(tmp, final)
         if fsync:
             _fsync_dir(self.sessions_dir)
-        return str(final.relative_to(self.root)), size
+        return str(final.relative_to(self.root)), st.st_size, st.st_mtime_ns
 
     # ------------------------------------------------------------------ recovery
     def reconcile(self, rebuild: Callable[[Transcript, Path], SessionRecord | None]) -> ReconcileReport:
@@ -247,16 +260,21 @@ class TournamentIndex:
                 continue  # a failure that left no transcript: nothing to check
             path = self.root / rec.path
             try:
-                size = path.stat().st_size
+                st: os.stat_result | None = path.stat()
             except OSError:
-                size = None
-            if size is not None and size == rec.bytes:
+                st = None
+            if st is not None and (st.st_size, st.st_mtime_ns) == (rec.bytes, rec.mtime_ns):
                 continue
-            fixed = self._rebuild(path, rebuild) if size is not None else None
+            fixed = self._rebuild(path, rebuild) if st is not None else None
             if fixed is not None and fixed.session_id == sid:
-                fixed.attempts = max(fixed.attempts, rec.attempts)
+                if _same_result(fixed, rec):  # the same transcript, e.g. the folder was copied
+                    fixed.attempts, fixed.prior_cost_usd = rec.attempts, rec.prior_cost_usd
+                else:  # a retry renamed over a failed attempt, then a crash before its row
+                    fixed.attempts = rec.attempts + 1
+                    fixed.prior_cost_usd = rec.spent
+                    report.recovered += 1
+                fixed.wall_s, fixed.finished_at = fixed.wall_s or rec.wall_s, fixed.finished_at or rec.finished_at
                 self.upsert(fixed)
-                report.recovered += 1
             else:
                 self.delete(sid)
                 path.unlink(missing_ok=True)
@@ -282,7 +300,8 @@ class TournamentIndex:
             return None
         rec = rebuild(t, path)
         if rec is not None:
-            rec.path, rec.bytes = str(path.relative_to(self.root)), path.stat().st_size
+            st = path.stat()
+            rec.path, rec.bytes, rec.mtime_ns = str(path.relative_to(self.root)), st.st_size, st.st_mtime_ns
         return rec
 
     def iter_transcripts(self, status: str | None = "ok") -> Iterator[tuple[SessionRecord, Path]]:
@@ -290,6 +309,11 @@ class TournamentIndex:
         for rec in self.records().values():
             if rec.path is not None and (status is None or rec.status == status):
                 yield rec, self.root / rec.path
+
+
+def _same_result(a: SessionRecord, b: SessionRecord) -> bool:
+    keys = ("status", "outcome", "error", "prompt_tokens", "completion_tokens", "bytes")
+    return all(getattr(a, k) == getattr(b, k) for k in keys)
 
 
 def _fsync_dir(path: Path) -> None:

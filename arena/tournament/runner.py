@@ -15,81 +15,19 @@ import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..agents.base import make_agent
-from ..game import Game, load_game
+from ..agents.base import AgentError, make_agent
+from ..game import Game, GameSpec, load_game, load_spec
 from ..runner import SessionConfig, run_session
 from ..transcript import AgentConfig, Transcript
 from .budget import Budget, Group, SessionCost, session_cost
 from .grid import Cell, expand_grid, session_id_for
 from .index import ReconcileReport, SessionRecord, TournamentIndex, dump_json, now
+from .progress import RunOptions, TournamentProgress, TournamentResult
 from .spec import TournamentError, TournamentSpec
 
-__all__ = ["RunOptions", "TournamentProgress", "TournamentResult", "TournamentRunner", "run_tournament"]
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How to run a spec.
-
-    Args:
-        concurrency: sessions in flight at once (default: the spec's).
-        resume: continue the tournament already in the folder.
-        retry_failed: play the cells recorded as failed again (implies ``resume``).
-        max_cost: budget in USD over the whole tournament (see :mod:`arena.tournament.budget`).
-        fsync: fsync each transcript before it is committed (durable across power loss too).
-    """
-
-    concurrency: int | None = None
-    resume: bool = False
-    retry_failed: bool = False
-    max_cost: float | None = None
-    fsync: bool = True
-
-
-@dataclass
-class TournamentProgress:
-    """Live counters (``ok``/``failed`` include sessions committed by earlier runs)."""
-
-    total: int = 0
-    ok: int = 0
-    failed: int = 0
-    running: int = 0
-    ran: int = 0
-    tokens: int = 0
-    cost_usd: float = 0.0
-    unknown_cost: int = 0
-    previously_done: int = 0
-    started: float = field(default_factory=time.perf_counter)
-
-    @property
-    def done(self) -> int:
-        return self.ok + self.failed
-
-
-@dataclass
-class TournamentResult:
-    """How far a run got. ``stopped`` is ``"budget"`` when ``--max-cost`` held cells back."""
-
-    out: Path
-    total: int
-    ok: int
-    failed: int
-    pending: int
-    ran: int
-    tokens: int
-    cost_usd: float
-    unknown_cost: int
-    wall_s: float
-    stopped: str | None = None
-    reconcile: ReconcileReport = field(default_factory=ReconcileReport)
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return self.pending == 0
+__all__ = ["TournamentRunner", "run_tournament"]
 
 
 class TournamentRunner:
@@ -112,10 +50,10 @@ class TournamentRunner:
         self.progress = TournamentProgress()
         self.cells = expand_grid(spec)
         self._games: dict[tuple[str, int], Game] = {}
+        self._specs: dict[str, GameSpec] = {}
         self._entries = {spec.game_id(g): g for g in spec.games}
-        self._configs: dict[str, AgentConfig] = {
-            c.name: c.agent_config(concurrency=max((spec.model_limit(c.model) if c.model else 0), 1))
-            for c in spec.competitors}
+        self._configs: dict[str, AgentConfig] = {  # the adapter's call limit follows the session limit
+            c.name: c.agent_config(concurrency=self._limit(c.model) if c.model else None) for c in spec.competitors}
         self.index: TournamentIndex | None = None
         self._report = ReconcileReport()
 
@@ -126,14 +64,18 @@ class TournamentRunner:
         if game is None:
             if len(self._games) >= 512:
                 self._games.pop(next(iter(self._games)))
-            game = self._games[key] = load_game(self.spec.game_path(self._entries[game_id]), seed=seed)
+            spec = self._specs.get(game_id)
+            if spec is None:  # parse each game's YAML once; resolve it per seed
+                spec = self._specs[game_id] = load_spec(self.spec.game_path(self._entries[game_id]))
+            game = self._games[key] = load_game(spec, seed=seed)
         return game
 
     def _group(self, cell: Cell) -> Group:
         return cell.game, tuple(sorted(s for s in cell.seats if self.spec.competitor(s).model))
 
     def _limit(self, model: str) -> int:
-        return min(self.spec.model_limit(model), self.concurrency)
+        """Sessions in flight at once that seat ``model`` (default: the global concurrency)."""
+        return min(self.spec.model_limits.get(model, self.concurrency), self.concurrency)
 
     def _prices(self, seats: dict[str, str]) -> dict[str, object]:
         names = {c.name for c in self.spec.competitors}
@@ -167,7 +109,8 @@ class TournamentRunner:
     def _open(self) -> tuple[TournamentIndex, ReconcileReport]:
         opts = self.options
         resume = opts.resume or opts.retry_failed
-        existed = TournamentIndex.exists(self.out)
+        if not TournamentIndex.exists(self.out) and any(self.out.glob("sessions/*.jsonl")):
+            raise TournamentError(f"{self.out} holds transcripts but no tournament index; choose another --out")
         index = TournamentIndex(self.out)
         try:
             stored = index.get_meta("fingerprint")
@@ -175,8 +118,6 @@ class TournamentRunner:
                 raise TournamentError(f"{self.out} already holds a tournament ({index.count()} sessions committed); "
                                       "pass --resume to finish it, --retry-failed to replay its failures, "
                                       "or choose another --out")
-            if stored is None and not existed and any(self.out.glob("sessions/*.jsonl")):
-                raise TournamentError(f"{self.out} holds transcripts but no index; choose another --out")
             current = self.spec.fingerprint()
             if stored is not None:
                 old = json.loads(stored)
@@ -204,7 +145,10 @@ class TournamentRunner:
         for entry in self.spec.games:
             self._game(self.spec.game_id(entry), self.spec.game_seeds(entry)[0])
         for name, config in self._configs.items():
-            make_agent(config, 0)
+            try:
+                make_agent(config, 0)
+            except AgentError as exc:
+                raise TournamentError(f"{self.spec.source or 'tournament spec'}: competitor {name!r}: {exc}") from None
         if self.options.max_cost is not None:
             from ..models import price_per_token
 
@@ -241,7 +185,7 @@ class TournamentRunner:
         return self._prior(group) if group[1] else 0.0
 
     # ------------------------------------------------------------------ one session
-    async def _play(self, cell: Cell, attempts: int) -> tuple[SessionRecord, SessionCost]:
+    async def _play(self, cell: Cell, attempts: int, prior_cost: float = 0.0) -> tuple[SessionRecord, SessionCost]:
         assert self.index is not None
         sid = cell.session_id
         tmp = self.index.tmp_path(sid)
@@ -255,22 +199,45 @@ class TournamentRunner:
             config = SessionConfig(session_id=sid, tags=cell.tags(self.spec.name, game.role_names),
                                    repair_budget=opts.repair_budget, max_turns=opts.max_turns, arguments=opts.arguments)
             t = await run_session(game, agents, seed=cell.seed, out=tmp, config=config)
-        except Exception as exc:  # a crash outside the session's own error handling: a recorded failure
+        except asyncio.CancelledError:  # a stop (Ctrl-C, SIGTERM): the cell stays pending
+            tmp.unlink(missing_ok=True)
+            raise
+        except Exception as exc:  # noqa: BLE001  (a crash outside the session's own handling: a recorded failure)
             tmp.unlink(missing_ok=True)
             rec = SessionRecord(session_id=sid, cell=cell.key, game=cell.game, seed=cell.seed,
                                 repetition=cell.repetition, first=cell.seats[0], second=cell.seats[1],
                                 seats=dump_json(seats), status="failed", error=f"{type(exc).__name__}: {exc}",
-                                attempts=attempts, wall_s=time.perf_counter() - started, finished_at=now())
+                                attempts=attempts, prior_cost_usd=prior_cost, wall_s=time.perf_counter() - started,
+                                finished_at=now())
             self.index.transcript_path(sid).unlink(missing_ok=True)  # an earlier attempt's transcript
             self.index.upsert(rec)
+            self._count(rec, SessionCost())
             return rec, SessionCost()
         rec, cost = self._record(t, cell.key, seats, attempts, time.perf_counter() - started)
-        if self.options.fsync:
-            rec.path, rec.bytes = await asyncio.to_thread(self.index.publish, tmp, sid, True)
-        else:
-            rec.path, rec.bytes = self.index.publish(tmp, sid, False)
+        rec.prior_cost_usd = prior_cost
+        if not self.options.fsync:
+            rec.path, rec.bytes, rec.mtime_ns = self.index.publish(tmp, sid, False)
+        else:  # fsync off the event loop; a stop arriving meanwhile lets the commit finish first
+            publish = asyncio.ensure_future(asyncio.to_thread(self.index.publish, tmp, sid, True))
+            try:
+                rec.path, rec.bytes, rec.mtime_ns = await asyncio.shield(publish)
+            except asyncio.CancelledError:
+                rec.path, rec.bytes, rec.mtime_ns = await publish
+                self.index.upsert(rec)
+                self._count(rec, cost)
+                raise
         self.index.upsert(rec)
+        self._count(rec, cost)
         return rec, cost
+
+    def _count(self, rec: SessionRecord, cost: SessionCost) -> None:
+        p = self.progress
+        p.ran += 1
+        p.ok += rec.status == "ok"
+        p.failed += rec.status == "failed"
+        p.tokens += rec.tokens
+        p.cost_usd += cost.cost_usd
+        p.unknown_cost += not cost.known
 
     # ------------------------------------------------------------------ the grid
     def open(self) -> ReconcileReport:
@@ -309,19 +276,19 @@ class TournamentRunner:
         p.total = len(self.cells)
         grid = {c.session_id for c in self.cells}
         todo: list[Cell] = []
-        attempts: dict[str, int] = {}
+        attempts: dict[str, tuple[int, float]] = {}
         for cell in self.cells:
             rec = records.get(cell.session_id)
             if rec is None or (rec.status == "failed" and self.options.retry_failed):
                 todo.append(cell)
-                attempts[cell.session_id] = (rec.attempts + 1) if rec else 1
+                attempts[cell.session_id] = (rec.attempts + 1, rec.spent) if rec else (1, 0.0)
         for sid, rec in records.items():
-            if sid not in grid or (rec.status == "failed" and self.options.retry_failed):
+            p.cost_usd += rec.spent  # the budget covers the whole folder, failed attempts included
+            if sid not in grid or sid in attempts:
                 continue
             p.ok += rec.status == "ok"
             p.failed += rec.status == "failed"
             p.tokens += rec.tokens
-            p.cost_usd += rec.cost_usd or 0.0
             p.unknown_cost += not rec.cost_known
         p.previously_done = p.done
         budget = Budget(self.options.max_cost, p.cost_usd, self._prior)
@@ -361,7 +328,7 @@ class TournamentRunner:
                         break
                     budget.launch(cell.session_id, self._group(cell))
                     model_running.update(set(cell.models))
-                    task = asyncio.ensure_future(self._play(cell, attempts[cell.session_id]))
+                    task = asyncio.ensure_future(self._play(cell, *attempts[cell.session_id]))
                     running[task] = cell
                     p.running = len(running)
                     self.on_update(p)
@@ -371,14 +338,8 @@ class TournamentRunner:
                 for task in done:
                     cell = running.pop(task)
                     model_running.subtract(set(cell.models))
-                    rec, cost = task.result()
+                    _, cost = task.result()
                     budget.finish(cell.session_id, self._group(cell), cost)
-                    p.ran += 1
-                    p.ok += rec.status == "ok"
-                    p.failed += rec.status == "failed"
-                    p.tokens += rec.tokens
-                    p.cost_usd += cost.cost_usd
-                    p.unknown_cost += not cost.known
                 p.running = len(running)
                 self.on_update(p)
         finally:

@@ -20,7 +20,7 @@ model strings with their options), how they are paired, and how often each cell 
     both_orders: true                  # each seed also played with the roles swapped
     repetitions: 1
     concurrency: 16                    # sessions in flight at once
-    model_limits: {openai/gpt-4o-mini: 8}   # sessions in flight per model (default: concurrency)
+    model_limits: {openai/gpt-4o-mini: 8}   # sessions in flight per model string (default: concurrency)
     session: {repair_budget: 2, max_turns: 40, arguments: true}
 
 Errors name the file and the field (``spec.yaml: competitors.2.agent: Field required``).
@@ -109,7 +109,7 @@ class CompetitorSpec(_Strict):
     price: Price | None = None
 
     @model_validator(mode="after")
-    def _check(self) -> "CompetitorSpec":
+    def _check(self) -> CompetitorSpec:
         try:
             config = parse_agent_spec(self.agent)
         except AgentError as exc:
@@ -209,7 +209,7 @@ class TournamentSpec(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _check(self) -> "TournamentSpec":
+    def _check(self) -> TournamentSpec:
         names = [c.name for c in self.competitors]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -243,10 +243,6 @@ class TournamentSpec(_Strict):
             if candidate.exists():
                 return str(candidate.resolve())
         return entry.game
-
-    def model_limit(self, model: str) -> int:
-        """Sessions in flight at once that seat ``model`` (default: the global concurrency)."""
-        return min(self.model_limits.get(model, self.concurrency), self.concurrency)
 
     def fingerprint(self) -> dict[str, str]:
         """Per competitor (and for the session options) a fingerprint checked on ``--resume``."""

@@ -31,8 +31,8 @@ from ..game import GameError, available_games, load_spec
 from ..models import MissingKeyError
 from .live import LiveSession, SessionManager
 from .pages import ReplayLibrary, render
+from .seatview import SayIn, compose, preview, seat_state
 from .security import SecurityMiddleware, require_json
-from .seatview import SayIn, compose, preview, seat_brief, seat_state
 from .store import SESSION_ID
 
 __all__ = ["create_app"]
@@ -104,14 +104,17 @@ def create_app(data: str | Path = "arena-sessions", transcripts: list[Path] | No
     def start_page() -> HTMLResponse:
         return render("start.html", agents=agent_names())
 
+    public_games: list[dict[str, Any]] = []
+
     @app.get("/api/games")
     def list_games() -> list[dict[str, Any]]:
-        out = []
-        for name, path in games.items():
-            spec = load_spec(path)
-            out.append({"name": name, "title": spec.title or name,
-                        "roles": [{"name": r.name, "label": r.label or r.name} for r in spec.roles]})
-        return out
+        """The games people may choose: names, titles and role labels only (public)."""
+        if not public_games:
+            for name, path in games.items():
+                spec = load_spec(path)
+                public_games.append({"name": name, "title": spec.title or name,
+                                     "roles": [{"name": r.name, "label": r.label or r.name} for r in spec.roles]})
+        return public_games
 
     @app.post("/api/sessions", dependencies=[Depends(require_json)])
     async def create_session(body: CreateIn) -> dict[str, Any]:

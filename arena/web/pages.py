@@ -18,12 +18,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..replay import read_partial, rescore, steps
-from ..transcript import Transcript, TranscriptError
+from ..transcript import ParsedEvent, Transcript, TranscriptError
 
 if TYPE_CHECKING:
     from .live import SessionManager
 
-__all__ = ["ReplayLibrary", "render"]
+__all__ = ["ReplayLibrary", "plottable", "render"]
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                    autoescape=select_autoescape(default=True, default_for_string=True))
@@ -117,10 +117,22 @@ class ReplayLibrary:
         return self._plots[key]
 
 
+def plottable(t: Transcript) -> Transcript:
+    """The transcript without parsed offers that are not whole outcomes (people in corpora make
+    partial offers, "i want the book"), which have no point in utility space."""
+    space = t.game().space
+
+    def keep(e: Any) -> bool:
+        return not (isinstance(e, ParsedEvent) and e.result.ok and e.result.action.kind == "offer"
+                    and space.problems(e.result.action.bundle))  # type: ignore[union-attr]
+
+    return Transcript([e for e in t.events if keep(e)], t.path)
+
+
 def _draw(t: Transcript) -> bytes:
     from evaluators.plots import utility_space_plot  # the web app is a front end, like the CLI
 
     with _PLOT_LOCK, tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plot.png"
-        utility_space_plot(t, out)
+        utility_space_plot(plottable(t), out)
         return out.read_bytes()

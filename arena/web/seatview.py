@@ -88,7 +88,8 @@ def seat_brief(game: Game, role: str) -> dict[str, Any]:
         "you": {"role": role, "label": game.roles[role].label},
         "them": {"role": other, "label": game.roles[other].label},
         "brief": obs.brief, "issues": issue_rows(game), "preferences": preference_rows(obs),
-        "offset": round(preference_offset(obs), 6), "reservation": obs.reservation,
+        "offset": round(preference_offset(obs), 6) if game.space.cardinality <= 2_000_000 else 0.0,
+        "reservation": obs.reservation,
         "max_rounds": game.spec.protocol.max_rounds, "controls": _controls(game, role),
         "argument_kinds": list(ARGUMENT_KINDS), "max_message": MAX_MESSAGE, "max_argument": MAX_ARGUMENT,
     }

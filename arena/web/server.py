@@ -53,5 +53,9 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, data: str | Path = "a
 
 def serve(host: str = "127.0.0.1", port: int = 8000, data: str | Path = "arena-sessions",
           transcripts: list[Path] | None = None, api_base: str | None = None) -> None:
-    """Serve until interrupted."""
-    make_server(host, port, data, transcripts, api_base, log_level="info").run()
+    """Serve until interrupted (Ctrl-C or SIGTERM: open sessions are resumed at the next start)."""
+    server = make_server(host, port, data, transcripts, api_base, log_level="info")
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises the signal once it has shut down cleanly
+        pass

@@ -2,6 +2,7 @@
 
 from .base import OwnTable, ScriptedAgent, own_table
 from .injector import INJECTIONS, InjectorAgent
+from .regions import RegionAgent
 from .speech import speak
 from .strategies import (
     AnchorAgent,
@@ -12,6 +13,7 @@ from .strategies import (
     TimeDependentAgent,
     TitForTatAgent,
 )
+from .tradeoff import TradeOffAgent
 
 __all__ = [
     "AnchorAgent",
@@ -21,10 +23,12 @@ __all__ = [
     "IntegrativeAgent",
     "OwnTable",
     "RandomAgent",
+    "RegionAgent",
     "ScriptedAgent",
     "SubgamePerfectAgent",
     "TimeDependentAgent",
     "TitForTatAgent",
+    "TradeOffAgent",
     "own_table",
     "speak",
 ]

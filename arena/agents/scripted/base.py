@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...actions import Action, Argument, Offer
+from ...actions import Action, Argument, Offer, ProposeRegion
 from ...game import Game
 from ...space import Bundle, DiscreteIssue, IntegerIssue, Value
 from ...transcript import AgentConfig, PromptRef
 from ...utility import LinearAdditiveUtility, TableUtility
 from ..base import Observation, Reply
-from .speech import pick_argument, round_for_speech, speak
+from .speech import pick_argument, region_move, round_for_speech, speak
 
 __all__ = ["OwnTable", "ScriptedAgent", "own_table", "row_index"]
 
@@ -167,6 +167,8 @@ class ScriptedAgent:
             action = Offer(bundle=round_for_speech(obs.game, action.bundle), arguments=action.arguments)
             if obs.arguments_enabled and not action.arguments and self.rng(obs).random() < self.argue:
                 action = Offer(bundle=action.bundle, arguments=[self.justify(obs)])
+        elif isinstance(action, ProposeRegion):
+            action = region_move(obs.game, action.region, action.arguments)
         rendered = speak(action, obs.game, obs.role, self.rng(obs), opening=obs.opening)
         return Reply(text=rendered.text, intended=action,
                      prompts=[PromptRef(template=rendered.template, sha256=rendered.sha256)])

@@ -12,13 +12,13 @@ from typing import Any
 
 import yaml
 
-from ...actions import Action, Argument, Offer
+from ...actions import Accept, Action, Argument, Offer, ProposeRegion
 from ...game import Game
 from ...prompting import Rendered, render, template_names
 from ...resources import data_dir
 from ...space import Bundle, ContinuousIssue, DiscreteIssue, IntegerIssue
 
-__all__ = ["argument_text", "bundle_context", "speak"]
+__all__ = ["argument_text", "bundle_context", "region_context", "region_move", "round_region_for_speech", "speak"]
 
 
 @cache
@@ -77,14 +77,55 @@ def _variants(kind: str) -> list[str]:
     return names
 
 
+def region_context(game: Game, region: dict[str, list[Any]], rng: random.Random) -> dict[str, Any]:
+    """Variables for ``scripted/region_terms.j2``: one range per issue, in issue order."""
+    ranges = []
+    for issue in game.space.issues:
+        lo, hi = region[issue.name][0], region[issue.name][1]
+        ranges.append({"label": _label(issue, rng), "lo": lo, "hi": hi, "point": lo == hi})
+    return {"ranges": ranges}
+
+
+def _region_game(game: Game) -> bool:
+    from ...parsing.ranges import regions_enabled
+
+    return regions_enabled(game)
+
+
 def speak(action: Action, game: Game, speaker: str, rng: random.Random, *, opening: bool = False) -> Rendered:
     """Render ``action`` as natural language for ``speaker``."""
-    template = rng.choice(_variants(action.kind))
+    kind = "region_accept" if isinstance(action, Accept) and _region_game(game) else action.kind
+    template = rng.choice(_variants(kind))
     ctx: dict[str, Any] = {"opening": opening, "argument": " ".join(a.text for a in action.arguments)}
     if isinstance(action, Offer):
         terms = render("scripted/terms.j2", style=rng.randrange(4), **bundle_context(game, speaker, action.bundle, rng))
         ctx["terms"] = terms.text
+    elif isinstance(action, ProposeRegion):
+        terms = render("scripted/region_terms.j2", style=rng.randrange(4), **region_context(game, action.region, rng))
+        ctx["terms"] = terms.text
     return render(template, **ctx)
+
+
+def region_move(game: Game, region: dict[str, list[Any]],
+                arguments: list[Argument] | None = None) -> Offer | ProposeRegion:
+    """The move a scripted agent says for ``region``: the region rounded for speech, or, when every
+    range is a single value, the contract it is (a region of zero width is that contract)."""
+    rounded = round_region_for_speech(game, region)
+    if all(lo == hi for lo, hi in rounded.values()):
+        return Offer(bundle={k: v[0] for k, v in rounded.items()}, arguments=list(arguments or []))
+    return ProposeRegion(region=rounded, arguments=list(arguments or []))
+
+
+def round_region_for_speech(game: Game, region: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """A region with ranges speech says exactly and that never grow: whole numbers for integer
+    issues, 4 decimals for continuous ones (low ends rounded up, high ends down)."""
+    from ...regions import round_inward
+
+    out: dict[str, list[Any]] = {}
+    for issue in game.space.issues:
+        lo, hi = round_inward(game.space, float(region[issue.name][0]), float(region[issue.name][1]), issue.name)
+        out[issue.name] = [int(lo), int(hi)] if isinstance(issue, IntegerIssue) else [lo, hi]
+    return out
 
 
 def round_for_speech(game: Game, bundle: Bundle) -> Bundle:

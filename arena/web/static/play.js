@@ -11,6 +11,7 @@
   let busy = false;
   let again = false;
   let previewTimer = null;
+  const BUILDABLE = ["offer", "accept", "reject", "walk_away"];  // other moves (say, ...) are written
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -73,12 +74,14 @@
         input.min = c.min;
         input.max = c.max;
         input.step = c.kind === "integer" ? "1" : "any";
-        input.required = true;
       }
       input.dataset.issue = c.name;
       input.dataset.kind = c.kind;
       input.className = "control";
-      input.addEventListener("input", schedulePreview);
+      input.addEventListener("input", () => {
+        if (!$("action").value && Array.from($("action").options).some((o) => o.value === "offer")) $("action").value = "offer";
+        schedulePreview();
+      });
       label.append(input);
       if (c.unit) label.append(" " + c.unit);
       return label;
@@ -106,13 +109,13 @@
       let move = "→ " + m.move;
       if (m.worth !== null && m.worth !== undefined) move += " (worth " + fmt(m.worth) + " to you)";
       li.append(el("div", move, "move"));
-      m.arguments.forEach((a) => li.append(el("div", "argument (" + a.kind + "): " + a.text, "move argument")));
+      m.arguments.forEach((a) => li.append(el("div", "argument (" + a.kind + "): " + a.text, "argument")));
       if (m.problem) li.append(el("div", "not accepted: " + m.problem, "problem"));
       return li;
     }));
     $("problem").hidden = !s.problem;
     $("problem").textContent = s.problem ? "The referee did not accept that: " + s.problem : "";
-    const actions = [["", "(read it from my message)"]].concat(s.legal.filter((k) => k !== "say").map((k) => [k, k.replace(/_/g, " ")]));
+    const actions = [["", "(read it from my message)"]].concat(s.legal.filter((k) => BUILDABLE.includes(k)).map((k) => [k, k.replace(/_/g, " ")]));
     const chosen = $("action").value;
     $("action").replaceChildren(...actions.map(([v, t]) => { const o = el("option", t); o.value = v; return o; }));
     if (actions.some(([v]) => v === chosen)) $("action").value = chosen;
