@@ -28,13 +28,20 @@ def _pyplot() -> Any:
 
 
 def offers_by_role(t: Transcript) -> dict[str, list[tuple[int, dict[str, Any]]]]:
-    """Each role's accepted offers in order, as (turn, bundle)."""
+    """Each role's accepted offers in order, as (turn, bundle).
+
+    Only whole outcomes count: people in imported corpora make partial offers ("i want the
+    book"), which have no point in utility space.
+    """
     ok = {(e.turn, e.attempt, e.role) for e in t.events if isinstance(e, VerdictEvent) and e.verdict.ok}
+    space = t.game().space
     out: dict[str, list[tuple[int, dict[str, Any]]]] = {r: [] for r in t.start.agents}
     for e in t.events:
         if isinstance(e, ParsedEvent) and e.result.ok and e.result.action.kind == "offer":  # type: ignore[union-attr]
             # imported corpora have no verdicts: every parsed offer counts
             if ok and (e.turn, e.attempt, e.role) not in ok:
+                continue
+            if space.problems(e.result.action.bundle):  # type: ignore[union-attr]
                 continue
             out.setdefault(e.role, []).append((e.turn, dict(e.result.action.bundle)))  # type: ignore[union-attr]
     return out
