@@ -1,5 +1,6 @@
 """The README's commands and examples, run as a user would run them."""
 
+import json
 import os
 import re
 import shlex
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from arena.transcript import read_transcript
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -106,3 +108,32 @@ def test_scoring_section_runs_as_one_script(tmp_path: Path) -> None:
     assert "beta" in r.stdout and '"agreement_rate"' in r.stdout
     if corpus.exists():
         assert '"final_deal_extraction_accuracy"' in r.stdout
+
+
+def _run_section(title: str, tmp_path: Path, skip: str | None = None) -> subprocess.CompletedProcess[str]:
+    (block,) = _blocks(_section(title), "bash")[-1:]
+    block = block.replace(" examples/", f" {REPO / 'examples'}/")  # the README runs from the checkout
+    lines = [line for line in block.splitlines() if not (skip and skip in line)]
+    prelude = f'set -euo pipefail\narena() {{ "{sys.executable}" -m arena "$@"; }}\n'
+    return subprocess.run(["bash", "-c", prelude + "\n".join(lines)], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "COLUMNS": "160"}, timeout=900)
+
+
+def test_tournament_section_runs_as_one_script(tmp_path: Path) -> None:
+    r = _run_section("Tournaments and leaderboards", tmp_path)
+    assert r.returncode == 0, r.stderr
+    start = re.search(r"^\{", r.stdout, re.M)  # the last command prints JSON
+    assert start, r.stdout
+    board = json.loads(r.stdout[start.start():])
+    assert {"boulware", "tough-linear"} <= {row["competitor"] for row in board["overall"]}
+    assert (tmp_path / "runs" / "tournament" / "leaderboard").is_dir()
+
+
+def test_replay_section_runs_as_one_script(tmp_path: Path) -> None:
+    r = _run_section("In the browser, and replays", tmp_path, skip="arena serve")
+    assert r.returncode == 0, r.stderr
+    assert "reads all" in r.stdout
+    for name in ("s-fork.jsonl", "s-edit.jsonl"):
+        child = read_transcript(tmp_path / "runs" / name)
+        assert child.start.parent is not None and child.start.parent["transcript"].endswith("s.jsonl")
+        assert child.start.parent["turn"] == 3
