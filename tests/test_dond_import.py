@@ -80,3 +80,31 @@ def test_real_corpus_import_and_score(tmp_path: Path) -> None:
     assert 0 < summary["pareto_optimal_rate"] <= 1
     assert summary["mean_joint_utility"] > 5
     assert summary["final_deal_extraction_accuracy"] == pytest.approx(rep["final_deal_extraction_accuracy"], abs=1e-4)
+
+
+SHORT = ("<input> 1 4 2 1 4 1 </input> <dialogue> YOU: i want the book and the balls <eos> THEM: deal <eos> "
+         "YOU: <selection> </dialogue> <output> item0=1 item1=0 item2=4 item0=0 item1=2 item2=0 </output> "
+         "<partner_input> 1 0 2 5 4 0 </partner_input>")
+SHORT_B = ("<input> 1 0 2 5 4 0 </input> <dialogue> THEM: i want the book and the balls <eos> YOU: deal <eos> "
+           "THEM: <selection> </dialogue> <output> item0=0 item1=2 item2=0 item0=1 item1=0 item2=4 </output> "
+           "<partner_input> 1 4 2 1 4 1 </partner_input>")
+SHORT_B_NO = SHORT_B.replace("item0=0 item1=2 item2=0 item0=1 item1=0 item2=4", " ".join(["<no_agreement>"] * 6))
+SILENT = ("<input> 1 4 2 1 4 1 </input> <dialogue> YOU: <selection> </dialogue> <output> item0=1 item1=0 item2=4 "
+          "item0=0 item1=2 item2=0 </output> <partner_input> 1 0 2 5 4 0 </partner_input>")
+SILENT_B = ("<input> 1 0 2 5 4 0 </input> <dialogue> THEM: <selection> </dialogue> <output> item0=0 item1=2 item2=0 "
+            "item0=1 item1=0 item2=4 </output> <partner_input> 1 4 2 1 4 1 </partner_input>")
+
+
+def test_identical_negotiations_are_paired_one_to_one_never_merged(tmp_path: Path) -> None:
+    """Two different negotiations with the same items, values and words (one agreed, one did
+    not), an unpaired view, and a dialogue where nobody spoke: every negotiation is imported once."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join([SHORT, SHORT_B, SHORT_B_NO, SHORT, NO_DEAL, SILENT, SILENT_B]) + "\n")
+    transcripts, report = import_dond(corpus)
+    assert report.lines == 7 and report.dialogues == 4
+    by_lines = {tuple(t.start.options["lines"]): t.end for t in transcripts}
+    assert by_lines[(1, 2)].agreement == {"books": 1, "hats": 0, "balls": 4}
+    assert by_lines[(4, 3)].agreement is None and by_lines[(4, 3)].reason == "no agreement"
+    assert by_lines[(5,)].agreement is None
+    assert by_lines[(6, 7)].agreement == {"books": 1, "hats": 0, "balls": 4}
+    assert by_lines[(6, 7)].utilities == {"alice": 8.0, "bob": 10.0}

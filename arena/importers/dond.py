@@ -39,7 +39,9 @@ class DondDialogue:
 
     def key(self) -> tuple[object, ...]:
         """Identical for the two perspectives of one dialogue."""
-        first = self.turns[0][0] if self.turns else "YOU"
+        if not self.turns:  # nobody spoke: the two views differ only in whose values come first
+            return (self.counts, *sorted([self.you_values, self.them_values]), ())
+        first = self.turns[0][0]
         flip = {"YOU": "A", "THEM": "B"} if first == "YOU" else {"YOU": "B", "THEM": "A"}
         text = tuple((flip[s], t) for s, t in self.turns)
         a_vals, b_vals = (self.you_values, self.them_values) if first == "YOU" else (self.them_values, self.you_values)
@@ -112,6 +114,25 @@ def _pair(a: DondDialogue, b: DondDialogue | None) -> tuple[tuple[int, ...] | No
     return None, "inconsistent selections"
 
 
+def _dialogues(groups: dict[tuple[object, ...], list[DondDialogue]]) -> Iterator[tuple[DondDialogue, DondDialogue | None]]:
+    """Each dialogue once, as (the view in which YOU speaks first, the other view or None).
+
+    Two different negotiations can share a key (same items, values and words, e.g. "i want the
+    balls" / "deal"): the views are paired one to one, in file order, never merged or dropped.
+    """
+    for views in groups.values():
+        first = [d for d in views if not d.turns or d.turns[0][0] == "YOU"]
+        second = [d for d in views if d.turns and d.turns[0][0] != "YOU"]
+        if first and not second and all(not d.turns for d in first) and len(first) > 1:
+            first, second = first[::2], first[1::2]  # no words at all: consecutive lines are one dialogue
+        for i in range(max(len(first), len(second))):
+            a = first[i] if i < len(first) else None
+            b = second[i] if i < len(second) else None
+            if a is None:
+                a, b = b, None
+            yield a, b  # type: ignore[misc]
+
+
 def import_dond(path: str | Path, out_dir: str | Path | None = None, limit: int | None = None) -> tuple[list[Transcript], ImportReport]:
     """Turn the corpus at ``path`` into transcripts (written to ``out_dir`` if given)."""
     template = load_spec("deal-or-no-deal")
@@ -123,13 +144,10 @@ def import_dond(path: str | Path, out_dir: str | Path | None = None, limit: int 
         groups.setdefault(d.key(), []).append(d)
     out = Path(out_dir) if out_dir is not None else None
     transcripts: list[Transcript] = []
-    for index, views in enumerate(groups.values()):
+    for index, (a, b) in enumerate(_dialogues(groups)):
         if limit is not None and index >= limit:
             break
-        # alice is the side that speaks first: choose the perspective in which YOU speaks first
-        views.sort(key=lambda d: (d.turns[0][0] != "YOU") if d.turns else 0)
-        a = views[0]
-        b = views[1] if len(views) > 1 else None
+        views = [a] if b is None else [a, b]
         if len(a.counts) != len(plurals):
             raise GameError(f"{path}, line {a.line}: {len(a.counts)} item types, the game has {len(plurals)}")
         spec = dond_spec(template, list(a.counts), list(a.you_values), list(a.them_values))
