@@ -3,7 +3,9 @@
 For imported human corpora (Deal or No Deal) the deal is what both sides selected after the
 dialogue; the parser never saw the selections. Walking the parsed messages in order, the
 standing offer is the latest parsed offer, and an acceptance by the other side fixes it as the
-deal "accepted in the text". A session counts when it ended in agreement. In division games a
+deal "accepted in the text". In the corpus a person ends the talk by pressing <selection>; the
+importer logs that press as the presser's acceptance (a ``given`` move, not read from words). A
+session counts when it ended in agreement. In division games a
 partial offer is completed as people mean it (unmentioned items go to the other side).
 """
 

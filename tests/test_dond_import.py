@@ -35,8 +35,8 @@ def test_each_dialogue_imported_once_with_both_values(tmp_path: Path) -> None:
     game = deal.game()
     assert [i.max for i in game.space.issues] == [3, 2, 1]
     assert deal.end.utilities == {"alice": 5.0, "bob": 3 * 2 + 2 * 1}
-    assert [u.role for u in deal.of_kind("utterance")] == ["alice", "bob", "alice", "bob"]
-    assert len(deal.of_kind("parsed")) == 4
+    assert [u.role for u in deal.of_kind("utterance")] == ["alice", "bob", "alice", "bob", "alice"]  # alice selects
+    assert len(deal.of_kind("parsed")) == 5
     # the last offer accepted in the text ("i take the ball and you get the rest", then "ok") is the deal
     ex = final_deal_extraction(transcripts)
     assert ex.checked == 1 and ex.correct == 1
@@ -108,3 +108,18 @@ def test_identical_negotiations_are_paired_one_to_one_never_merged(tmp_path: Pat
     assert by_lines[(5,)].agreement is None
     assert by_lines[(6, 7)].agreement == {"books": 1, "hats": 0, "balls": 4}
     assert by_lines[(6, 7)].utilities == {"alice": 8.0, "bob": 10.0}
+
+
+def test_pressing_selection_accepts_the_standing_offer(tmp_path: Path) -> None:
+    """In the corpus a person ends the talk by pressing <selection>: that is their acceptance of
+    the deal as discussed, logged as a structured accept by the presser."""
+    quiet = SHORT.replace("<eos> THEM: deal <eos> YOU: <selection>", "<eos> THEM: <selection>")
+    quiet_b = SHORT_B.replace("<eos> YOU: deal <eos> THEM: <selection>", "<eos> YOU: <selection>")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(quiet + "\n" + quiet_b + "\n")
+    (t,), _ = import_dond(corpus)
+    last_text, last_parsed = t.of_kind("utterance")[-1], t.of_kind("parsed")[-1]
+    assert (last_text.role, last_text.text) == ("bob", "<selection>")
+    assert last_parsed.result.action.kind == "accept" and last_parsed.result.method == "given"
+    assert accepted_in_text(t) == t.end.agreement == {"books": 1, "hats": 0, "balls": 4}
+    assert final_deal_extraction([t]).correct == 1

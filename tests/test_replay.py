@@ -133,7 +133,7 @@ def test_read_partial_drops_a_cut_off_last_line(parent: Path, tmp_path: Path) ->
 def test_steps_of_an_imported_corpus(tmp_path: Path) -> None:
     transcripts, _ = import_dond(write_dond(tmp_path / "c.txt"), tmp_path / "dond")
     s = steps(transcripts[0])
-    assert [x.text for x in s] == DIALOGUE and all(x.verdict is None for x in s)
+    assert [x.text for x in s] == [*DIALOGUE, "<selection>"] and all(x.verdict is None for x in s)
     assert s[1].accepted and s[1].utilities == {"alice": 4.0, "bob": 8.0}
     assert s[2].move == "accept" and s[2].utilities == {"alice": 4.0, "bob": 8.0}
     assert reparse(transcripts[0]) == []

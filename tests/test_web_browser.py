@@ -180,7 +180,7 @@ def test_the_replay_viewer_shows_a_corpus_dialogue_and_an_arena_transcript(brows
         assert [rows.nth(i).locator("td.text").text_content() for i in range(3)] == DIALOGUE
         assert "accept" in rows.nth(2).text_content() and "8" in rows.nth(2).locator("td.num").nth(1).text_content()
         page.click("#prev")
-        assert page.text_content("#position") == "2 / 3" and rows.nth(2).is_hidden()
+        assert page.text_content("#position") == "3 / 4" and rows.nth(3).is_hidden()  # the last: <selection>
         page.wait_for_function("() => document.getElementById('plot').complete")
         assert page.evaluate("() => document.getElementById('plot').naturalWidth") > 100
         page.goto(srv.url + "/replay/2/run.jsonl")

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..actions import Offer
+from ..actions import Accept, Offer
 from ..game import Game, GameError, load_spec
 from ..generators import dond_spec
-from ..parsing import ParseContext, parse
+from ..parsing import ParseContext, Parsed, parse
 from ..space import Bundle
 from ..transcript import AgentConfig, ParsedEvent, SessionEnd, SessionStart, Transcript, TranscriptWriter, Utterance
 
@@ -36,6 +36,7 @@ class DondDialogue:
     them_values: tuple[int, ...]
     turns: tuple[tuple[str, str], ...]      # (speaker "YOU"/"THEM", text)
     selection: tuple[int, ...] | None       # (you take item0..2, them take item0..2) or None for disagree
+    selector: str | None = None             # who pressed <selection> ("YOU"/"THEM"): the deal is struck
 
     def key(self) -> tuple[object, ...]:
         """Identical for the two perspectives of one dialogue."""
@@ -77,17 +78,21 @@ def read_dond(path: str | Path) -> Iterator[DondDialogue]:
                 raise GameError(f"{where}: <input> and <partner_input> must list count/value pairs")
             counts = mine[0::2]
             turns = []
+            selector = None
             for chunk in parts["dialogue"].group(1).split("<eos>"):  # type: ignore[union-attr]
                 chunk = chunk.strip()
                 m = re.match(r"(YOU|THEM):\s*(.*)", chunk, re.S)
-                if not m or "<selection>" in m.group(2):
+                if not m:
+                    continue
+                if "<selection>" in m.group(2):
+                    selector = m.group(1)
                     continue
                 turns.append((m.group(1), m.group(2).strip()))
             out = parts["output"].group(1).split()  # type: ignore[union-attr]
             selection = None
             if out and all(re.fullmatch(r"item\d+=\d+", tok) for tok in out) and len(out) == 2 * len(counts):
                 selection = tuple(int(tok.split("=")[1]) for tok in out)
-            yield DondDialogue(number, counts, mine[1::2], theirs[1::2], tuple(turns), selection)
+            yield DondDialogue(number, counts, mine[1::2], theirs[1::2], tuple(turns), selection, selector)
 
 
 @dataclass
@@ -169,10 +174,16 @@ def import_dond(path: str | Path, out_dir: str | Path | None = None, limit: int 
                 log.write(ParsedEvent(turn=turn, role=r, result=result))
                 if result.ok and isinstance(result.action, Offer):  # type: ignore[union-attr]
                     standing, standing_by = dict(result.action.bundle), r  # type: ignore[union-attr]
+            if a.selector is not None:
+                # pressing <selection> ends the talk: the presser takes the deal as discussed
+                turn = len(a.turns) + 1
+                log.write(Utterance(turn=turn, role=role[a.selector], text="<selection>"))
+                log.write(ParsedEvent(turn=turn, role=role[a.selector],
+                                      result=Parsed(action=Accept(), method="given")))
             utilities = game.utilities(agreement)
             log.write(SessionEnd(outcome="agreement" if agreement else "disagreement", agreement=agreement,
                                  agreement_round=1 if agreement else None, utilities=utilities, reason=reason,
-                                 rounds=0, turns=len(a.turns)))
+                                 rounds=0, turns=len(a.turns) + (a.selector is not None)))
         transcripts.append(log.transcript())
         report.dialogues += 1
         report.agreements += agreement is not None

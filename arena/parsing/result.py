@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ParseContext", "ParseFailure", "ParseResult", "Parsed", "Span"]
 
-Method = Literal["structured", "prose", "extractor"]
+# "given": the move was not read from the text but given directly (a corpus's <selection> button)
+Method = Literal["structured", "prose", "extractor", "given"]
 
 
 @dataclass(frozen=True)
