@@ -1,22 +1,44 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1, with scripted replies and
-fault modes. Tests and benchmarks drive the whole model path (litellm, HTTP, parsing) through it.
+fault modes. Tests and benchmarks drive the whole model path (the adapter's transport, HTTP,
+parsing) through it.
 
-Each reply is one of:
+Each reply is a string (the assistant's message content) or a dict. Keys of a dict reply:
 
-* a string: the assistant's message content;
-* ``{"content": str, "delay": seconds}``: answer after a delay (for timeouts and latency);
-* ``{"status": 500}`` / ``{"status": 429, "retry_after": 1}``: an HTTP error (with Retry-After);
-* ``{"malformed": True}``: a 200 response whose body is not JSON;
-* ``{"drop": True}``: close the connection without answering.
+Normal answers, with the shape of the JSON changed:
+
+* ``content``: the message content: a string, ``None`` (JSON null) or a list of parts
+  (``[{"type": "text", "text": "..."}]``);
+* ``reasoning_content``: a reasoning text next to (or instead of) the content;
+* ``tool_calls``: a list of tool calls (OpenAI shape) in the message;
+* ``finish_reason``: default ``"stop"`` (``"length"`` for a truncated reply);
+* ``usage``: a dict replacing the computed usage (a partial one, say);
+* ``omit``: top-level keys to leave out of the JSON (``["usage"]``, ``["choices"]``);
+* ``choices``: a list replacing the computed choices (``[]``: empty);
+* ``json``: any JSON value sent as the whole body (``{"error": {...}}`` with status 200, say).
+
+Errors and misbehaviour:
+
+* ``status``: an HTTP status; a non-200 status sends an OpenAI-style error object
+  (``message`` its text) unless ``json`` or ``body`` is given;
+* ``retry_after``: the Retry-After header, sent as given (seconds, or an HTTP date string);
+* ``headers``: extra response headers;
+* ``body`` (with ``content_type``, default ``text/html``): a raw body (an HTML page, say);
+* ``malformed``: a 200 response whose body is not JSON;
+* ``drop``: close the connection without answering;
+* ``reset``: send the headers and half of the body, then reset the connection;
+* ``stall``: send the headers and half of the body, wait this many seconds, then the rest;
+* ``delay``: answer after a delay (for timeouts and latency).
 
 Replies come from a list (consumed in order, the last one repeating) or from a function of the
-request's JSON body. Only loopback addresses are ever bound.
+request's JSON body. Only loopback addresses are ever bound. The server keeps the request
+bodies (``requests``) and their headers (``headers``).
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +74,7 @@ class LoopbackLLM:
         self._replies = replies if callable(replies) else list(replies)
         self.latency = latency
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._index = 0
         self._server = _Server((host, 0), self._handler())
@@ -80,9 +103,10 @@ class LoopbackLLM:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _next(self, body: dict[str, Any]) -> ReplySpec:
+    def _next(self, body: dict[str, Any], headers: dict[str, str]) -> ReplySpec:
         with self._lock:
             self.requests.append(body)
+            self.headers.append(headers)
             if not callable(self._replies):
                 spec = self._replies[min(self._index, len(self._replies) - 1)]
                 self._index += 1
@@ -104,13 +128,18 @@ class LoopbackLLM:
                 # the client's delayed ACK add ~40 ms to every response
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            def _head(self, status: int, length: int, headers: dict[str, str] | None = None,
+                      content_type: str = "application/json") -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(length))
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
                 self.end_headers()
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
+                      content_type: str = "application/json") -> None:
+                self._head(status, len(body), headers, content_type)
                 self.wfile.write(body)
 
             def do_GET(self) -> None:  # /v1/models, for clients that probe
@@ -126,35 +155,78 @@ class LoopbackLLM:
                 if not self.path.rstrip("/").endswith("chat/completions"):
                     self._send(404, b'{"error": {"message": "not found"}}')
                     return
-                spec = outer._next(body)
+                spec = outer._next(body, {k.lower(): v for k, v in self.headers.items()})
                 spec = {"content": spec} if isinstance(spec, str) else dict(spec)
                 delay = outer.latency + float(spec.get("delay", 0.0))
                 if delay:
                     time.sleep(delay)
                 if spec.get("drop"):
                     self.close_connection = True
-                    self.connection.shutdown(2)
+                    self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 if spec.get("malformed"):
                     self._send(200, b"this is not {json")
                     return
                 status = int(spec.get("status", 200))
-                if status != 200:
-                    headers = {"Retry-After": str(spec["retry_after"])} if "retry_after" in spec else {}
+                headers = dict(spec.get("headers") or {})
+                if "retry_after" in spec:
+                    headers["Retry-After"] = str(spec["retry_after"])
+                content_type = "application/json"
+                if "body" in spec:
+                    data = spec["body"]
+                    payload = data.encode() if isinstance(data, str) else bytes(data)
+                    content_type = spec.get("content_type", "text/html; charset=utf-8")
+                elif "json" in spec:
+                    payload = json.dumps(spec["json"]).encode()
+                elif status != 200:
                     err = {"error": {"message": spec.get("message", f"simulated {status}"), "type": "server_error",
                                      "code": status}}
-                    self._send(status, json.dumps(err).encode(), headers)
+                    payload = json.dumps(err).encode()
+                else:
+                    payload = json.dumps(self._completion(body, spec)).encode()
+                if spec.get("reset") or spec.get("stall"):
+                    self._head(status, len(payload), headers, content_type)
+                    half = len(payload) // 2
+                    self.wfile.write(payload[:half])
+                    self.wfile.flush()
+                    if spec.get("reset"):  # RST instead of FIN: SO_LINGER with a zero timeout
+                        self.close_connection = True
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        self.connection.close()
+                        return
+                    time.sleep(float(spec["stall"]))
+                    try:
+                        self.wfile.write(payload[half:])
+                    except OSError:  # the client gave up meanwhile
+                        self.close_connection = True
                     return
-                content = str(spec.get("content", ""))
+                self._send(status, payload, headers, content_type)
+
+            @staticmethod
+            def _completion(body: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+                content = spec.get("content", "")
+                if isinstance(content, list):
+                    text = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+                else:
+                    text = "" if content is None else str(content)
+                    content = None if content is None else text
+                message: dict[str, Any] = {"role": "assistant", "content": content}
+                if "reasoning_content" in spec:
+                    message["reasoning_content"] = spec["reasoning_content"]
+                if "tool_calls" in spec:
+                    message["tool_calls"] = spec["tool_calls"]
                 prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
-                reply = {
+                completion_tokens = len(text.split()) + len(str(spec.get("reasoning_content", "")).split())
+                reply: dict[str, Any] = {
                     "id": f"chatcmpl-loopback-{outer.calls}", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model", "loopback"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                 "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(content.split()),
-                              "total_tokens": prompt_tokens + len(content.split())},
+                    "choices": spec.get("choices", [{"index": 0, "message": message,
+                                                     "finish_reason": spec.get("finish_reason", "stop")}]),
+                    "usage": spec.get("usage", {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                                                "total_tokens": prompt_tokens + completion_tokens}),
                 }
-                self._send(200, json.dumps(reply).encode())
+                for key in spec.get("omit", ()):
+                    reply.pop(key, None)
+                return reply
 
         return Handler

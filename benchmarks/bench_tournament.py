@@ -51,8 +51,10 @@ def reply(body):
 
 server = LoopbackLLM(reply, latency=float(sys.argv[1])).start()
 print(server.url, flush=True)
+sys.stdin.readline()  # "reset": the timed run starts
+cpu = time.process_time()
 sys.stdin.read()  # until the benchmark closes our stdin
-print(server.calls, flush=True)
+print(server.calls, time.process_time() - cpu, flush=True)
 """
 
 
@@ -108,6 +110,8 @@ def efficiency(concurrency: int, sessions: int, latency: float) -> dict[str, flo
         with tempfile.TemporaryDirectory() as tmp:
             warm = {**data, "seeds": 1, "competitors": data["competitors"][:1] + ["boulware"]}
             run_tournament(load_tournament_spec(warm), Path(tmp) / "warm")  # imports, first connection
+            server.stdin.write("reset\n")
+            server.stdin.flush()
             cpu = time.process_time()
             result = run_tournament(load_tournament_spec(data), Path(tmp) / "t")
             cpu = time.process_time() - cpu
@@ -115,11 +119,14 @@ def efficiency(concurrency: int, sessions: int, latency: float) -> dict[str, flo
                         for u in read_transcript(p).of_kind("utterance") if u.usage is not None)
     finally:
         server.stdin.close()
+        tail = server.stdout.read().split()
         server.wait()
+    server_cpu = float(tail[1]) if len(tail) > 1 else float("nan")
     ideal = calls * latency / concurrency
     return {"concurrency": concurrency, "sessions": result.ran, "failed": result.failed, "calls": calls,
             "wall_s": result.wall_s, "ideal_s": ideal, "efficiency": ideal / result.wall_s,
-            "cpu_ms_per_call": 1000 * cpu / calls, "cpu_ceiling": min(1.0, latency / (concurrency * cpu / calls))}
+            "cpu_ms_per_call": 1000 * cpu / calls, "server_cpu_ms_per_call": 1000 * server_cpu / calls,
+            "cpu_ceiling": min(1.0, latency / (concurrency * cpu / calls))}
 
 
 class _Sleeper:
@@ -190,7 +197,8 @@ def main() -> None:
             for r in rows:
                 print(f"  concurrency {r['concurrency']:3d}: {r['calls']:5d} calls in {r['wall_s']:6.2f} s "
                       f"(ideal {r['ideal_s']:5.2f} s): efficiency {r['efficiency']:.2f}  "
-                      f"[arena CPU {r['cpu_ms_per_call']:.1f} ms/call; CPU-bound ceiling {r['cpu_ceiling']:.2f}]")
+                      f"[arena CPU {r['cpu_ms_per_call']:.2f} ms/call; CPU-bound ceiling {r['cpu_ceiling']:.2f}; "
+                      f"server CPU {r['server_cpu_ms_per_call']:.2f} ms/call]")
             top = [r for r in rows if r["concurrency"] == 64]
             if top:
                 e = top[0]["efficiency"]

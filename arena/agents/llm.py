@@ -9,6 +9,7 @@ violation (the referee's message). Its whole reply goes to the parser like anyon
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 from ..actions import ARGUMENT_KINDS
@@ -47,6 +48,16 @@ def _ref(r: Rendered) -> PromptRef:
     return PromptRef(template=r.template, sha256=r.sha256)
 
 
+# System prompts are pure functions of the game object and the seat's static view; a tournament
+# plays each resolved game many times, so they are rendered once per game object and seat.
+_SYSTEM: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], tuple[Any, Any, Rendered]]] = weakref.WeakKeyDictionary()
+
+
+def _system_key(obs: Observation) -> tuple[Any, ...]:
+    return (obs.role, id(obs.utility), id(obs.space), obs.brief, obs.reservation, obs.discount, obs.rules,
+            obs.max_rounds, obs.arguments_enabled)
+
+
 class LLMAgent:
     """A seat played by a chat model through :class:`arena.models.Model`.
 
@@ -57,16 +68,31 @@ class LLMAgent:
     """
 
     def __init__(self, model: str, seed: int = 0, sampling_seed: int | None = None, **options: Any) -> None:
+        if "cache" in options:  # the CLI's name for cache_dir
+            options["cache_dir"] = options.pop("cache")
         fields = set(ModelConfig.__dataclass_fields__)
         unknown = set(options) - fields
         if unknown:
             raise TypeError(f"unknown model options {sorted(unknown)}; known: {sorted(fields - {'model'})}")
-        if "cache" in options:
-            options["cache_dir"] = options.pop("cache")
-        self.model = Model(ModelConfig(model=model, seed=seed if sampling_seed is None else sampling_seed, **options))
+        try:
+            config = ModelConfig(model=model, seed=seed if sampling_seed is None else sampling_seed, **options)
+        except ValueError as exc:  # a bad option value: reported like a bad argument
+            raise TypeError(str(exc)) from None
+        self.model = Model(config)
         self.messages: list[dict[str, str]] = []
 
     def system_prompt(self, obs: Observation) -> Rendered:
+        try:
+            per_game = _SYSTEM.setdefault(obs.game, {})
+        except TypeError:  # a game object that cannot be weakly referenced: no cache
+            return self._system_prompt(obs)
+        key = _system_key(obs)
+        held = per_game.get(key)
+        if held is None or held[0] is not obs.utility or held[1] is not obs.space:  # ids alone may be reused
+            held = per_game[key] = (obs.utility, obs.space, self._system_prompt(obs))
+        return held[2]
+
+    def _system_prompt(self, obs: Observation) -> Rendered:
         game = obs.game
         role = game.roles[obs.role]
         tab = obs.utility.evaluate(obs.space.enumerate()) if obs.space.cardinality <= 2_000_000 else None
@@ -125,9 +151,13 @@ class LLMAgent:
         rendered.append(user)
         self.messages.append({"role": "user", "content": user.text})
         completion = await self.model.complete(list(self.messages))
-        self.messages.append({"role": "assistant", "content": completion.text})
+        if completion.text.strip():
+            self.messages.append({"role": "assistant", "content": completion.text})
+        # an empty reply is left out of the conversation (some providers reject an empty
+        # assistant message); the referee's repair prompt follows the turn prompt directly
         return Reply(text=completion.text, prompts=[_ref(r) for r in rendered], usage=completion.usage,
-                     extra={"attempts": completion.attempts, "errors": completion.errors})
+                     extra={"attempts": completion.attempts, "errors": completion.errors,
+                            "notes": completion.notes, "finish_reason": completion.finish_reason})
 
 
 @register_agent("llm", "a language model: llm(model='openai/gpt-4o-mini') or just the model string")

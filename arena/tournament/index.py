@@ -10,8 +10,9 @@ Layout of ``DIR``::
 
 Commit protocol for one session:
 
-1. the runner writes the transcript to ``tmp/<id>.<pid>.<nonce>.part`` (event by event);
-2. when the session has ended, the file is flushed and fsynced and renamed to
+1. when the session has ended, the runner writes its transcript (kept in memory while the
+   session runs) to ``tmp/<id>.<pid>.<nonce>.part``;
+2. the file is flushed and fsynced and renamed to
    ``sessions/<id>.jsonl`` (``os.replace``: atomic, replacing a failed attempt's file);
 3. the index row (keyed by the session id) is written and committed.
 

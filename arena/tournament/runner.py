@@ -10,6 +10,7 @@ Each finished session is committed as described in :mod:`arena.tournament.index`
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
 import time
@@ -198,7 +199,9 @@ class TournamentRunner:
             opts = self.spec.session
             config = SessionConfig(session_id=sid, tags=cell.tags(self.spec.name, game.role_names),
                                    repair_budget=opts.repair_budget, max_turns=opts.max_turns, arguments=opts.arguments)
-            t = await run_session(game, agents, seed=cell.seed, out=tmp, config=config)
+            # in memory, written once at the end: a partial .part file is never read (a crash
+            # before the commit replays the cell), so per-event writes would only cost syscalls
+            t = await run_session(game, agents, seed=cell.seed, out=None, config=config)
         except asyncio.CancelledError:  # a stop (Ctrl-C, SIGTERM): the cell stays pending
             tmp.unlink(missing_ok=True)
             raise
@@ -215,10 +218,11 @@ class TournamentRunner:
             return rec, SessionCost()
         rec, cost = self._record(t, cell.key, seats, attempts, time.perf_counter() - started)
         rec.prior_cost_usd = prior_cost
+        text = t.to_jsonl()
         if not self.options.fsync:
-            rec.path, rec.bytes, rec.mtime_ns = self.index.publish(tmp, sid, False)
-        else:  # fsync off the event loop; a stop arriving meanwhile lets the commit finish first
-            publish = asyncio.ensure_future(asyncio.to_thread(self.index.publish, tmp, sid, True))
+            rec.path, rec.bytes, rec.mtime_ns = self._write_and_publish(text, tmp, sid, False)
+        else:  # write and fsync off the event loop; a stop arriving meanwhile lets the commit finish first
+            publish = asyncio.ensure_future(asyncio.to_thread(self._write_and_publish, text, tmp, sid, True))
             try:
                 rec.path, rec.bytes, rec.mtime_ns = await asyncio.shield(publish)
             except asyncio.CancelledError:
@@ -229,6 +233,18 @@ class TournamentRunner:
         self.index.upsert(rec)
         self._count(rec, cost)
         return rec, cost
+
+    def _write_and_publish(self, text: str, tmp: Path, sid: str, fsync: bool) -> tuple[str, int, int]:
+        """Steps 1 and 2 of the commit: the finished transcript to its ``.part`` file, then
+        published under its final name (see :mod:`arena.tournament.index`)."""
+        assert self.index is not None
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return self.index.publish(tmp, sid, fsync)
 
     def _count(self, rec: SessionRecord, cost: SessionCost) -> None:
         p = self.progress
@@ -264,9 +280,13 @@ class TournamentRunner:
     async def run(self) -> TournamentResult:
         """Play every cell not committed yet (and failed ones with ``retry_failed``)."""
         report = self.open()
+        # what exists now (imported libraries, games, agents' templates) lives for the whole run:
+        # kept out of the cyclic collector, whose full passes over it would stall every session
+        gc.freeze()
         try:
             return await self._run(report)
         finally:
+            gc.unfreeze()
             self.close()
 
     async def _run(self, report: ReconcileReport) -> TournamentResult:

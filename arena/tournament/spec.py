@@ -53,7 +53,7 @@ __all__ = [
 # model options that change how a call is made, not what the model is: they may change between
 # a run and its resume without making the committed sessions a different experiment
 OPERATIONAL_OPTIONS = frozenset({"api_base", "api_key", "timeout", "max_retries", "backoff", "backoff_max",
-                                 "concurrency", "cache_dir", "cache"})
+                                 "concurrency", "cache_dir", "cache", "transport"})
 
 
 class TournamentError(ValueError):
