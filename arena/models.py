@@ -45,6 +45,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -240,6 +241,9 @@ def _error_body_failure(err: Any) -> _Failure:
     return _Failure(_one_line(f"HTTP 200 with an error object: {message}", 400), False)
 
 
+_LITELLM_NOISE = re.compile(r"^(?:(?:litellm\.)?[A-Za-z]+(?:Error|Exception|Timeout): |[A-Za-z]+Exception - )+")
+
+
 def _litellm_failure(exc: BaseException) -> _Failure:
     name = type(exc).__name__
     status = getattr(exc, "status_code", None)
@@ -248,7 +252,8 @@ def _litellm_failure(exc: BaseException) -> _Failure:
         wait = _retry_after_from(headers)
         if wait is not None:
             break
-    message = _one_line(exc)
+    raw = _one_line(exc)
+    message = _LITELLM_NOISE.sub("", raw) or raw  # "litellm.XError: XError: OpenAIException - msg" -> msg
     hint = _STATUS_HINTS.get(status) if isinstance(status, int) else None
     cause = _one_line(f"{name}: " + (f"{hint} ({message})" if hint else message), 400)
     if name in _FINAL_ERROR_NAMES:

@@ -111,12 +111,13 @@ def test_bad_output_gets_a_typed_violation_and_a_repair_turn(bad: str, code: str
     assert t.end.outcome in ("agreement", "disagreement")
 
 
-def test_transient_failures_are_retried(fast_sleep: list[float]) -> None:
+@pytest.mark.parametrize("transport", ["http", "litellm"])
+def test_transient_failures_are_retried(fast_sleep: list[float], transport: str) -> None:
     ok = block({"action": "offer", "bundle": {"price": 2500}})
     faults = [{"status": 500}, {"status": 429, "retry_after": 3}, {"malformed": True}, {"drop": True}, ok,
               block({"action": "walk_away"})]
     with LoopbackLLM(faults) as srv:
-        t = run_match("buyer-seller", seat(srv), "boulware", seed=0)
+        t = run_match("buyer-seller", seat(srv, transport=transport), "boulware", seed=0)
         calls = srv.calls
     buyer = [u for u in t.of_kind("utterance") if u.role == "buyer"]
     assert buyer[0].text == ok and calls == 6
@@ -124,25 +125,28 @@ def test_transient_failures_are_retried(fast_sleep: list[float]) -> None:
     assert t.end.outcome == "disagreement"
 
 
-def test_timeouts_are_retried(fast_sleep: list[float]) -> None:
+@pytest.mark.parametrize("transport", ["http", "litellm"])
+def test_timeouts_are_retried(fast_sleep: list[float], transport: str) -> None:
     ok = block({"action": "walk_away"})
     with LoopbackLLM([{"delay": 2.0, "content": ok}, ok]) as srv:
-        t = run_match("buyer-seller", seat(srv, timeout=0.3), "boulware", seed=0)
+        t = run_match("buyer-seller", seat(srv, timeout=0.3, transport=transport), "boulware", seed=0)
     assert t.end.outcome == "disagreement" and "walked away" in t.end.reason
     assert len(fast_sleep) == 1
 
 
-def test_a_model_that_keeps_failing_is_a_recorded_error(fast_sleep: list[float]) -> None:
+@pytest.mark.parametrize("transport", ["http", "litellm"])
+def test_a_model_that_keeps_failing_is_a_recorded_error(fast_sleep: list[float], transport: str) -> None:
     with LoopbackLLM([{"status": 503}]) as srv:
-        t = run_match("buyer-seller", seat(srv, max_retries=2), "boulware", seed=0)
+        t = run_match("buyer-seller", seat(srv, max_retries=2, transport=transport), "boulware", seed=0)
         calls = srv.calls
     assert t.end.outcome == "error" and "buyer" in t.end.reason and "503" in t.end.reason
     assert calls == 3
 
 
-def test_non_retryable_errors_are_not_retried() -> None:
+@pytest.mark.parametrize("transport", ["http", "litellm"])
+def test_non_retryable_errors_are_not_retried(transport: str) -> None:
     with LoopbackLLM([{"status": 400, "message": "bad request"}]) as srv:
-        t = run_match("buyer-seller", seat(srv), "boulware", seed=0)
+        t = run_match("buyer-seller", seat(srv, transport=transport), "boulware", seed=0)
         assert srv.calls == 1
     assert t.end.outcome == "error"
 
@@ -248,7 +252,8 @@ def test_cost_estimate_before_a_run() -> None:
     assert r.returncode == 0 and "$" in r.stdout and "typical" in r.stdout
 
 
-def test_sampling_options_pass_through_and_concurrency_is_limited() -> None:
+@pytest.mark.parametrize("transport", ["http", "litellm"])
+def test_sampling_options_pass_through_and_concurrency_is_limited(transport: str) -> None:
     import threading
 
     in_flight = {"now": 0, "max": 0}
@@ -270,8 +275,53 @@ def test_sampling_options_pass_through_and_concurrency_is_limited() -> None:
 
     with LoopbackLLM(slow) as srv:
         limited = models.Model(models.ModelConfig(model="openai/x", api_base=srv.url, concurrency=2, temperature=0.3,
-                                                  seed=11))
+                                                  seed=11, transport=transport))
         asyncio.run(burst(limited))
         body = srv.requests[0]
     assert in_flight["max"] == 2
     assert body["temperature"] == 0.3 and body["seed"] == 11 and body["model"] == "x"
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"content": None},
+        {"content": None, "finish_reason": "tool_calls",
+         "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "offer", "arguments": "{\"price\": 9}"}}]},
+        {"content": "", "reasoning_content": "Let me think. I could offer 120 for", "finish_reason": "length"},
+        {"content": "My offer:\n```json\n{\"action\": \"offer\", \"bundle\": {\"price\": 1", "finish_reason": "length"},
+    ],
+    ids=["null-content", "tool-calls", "reasoning-cut", "truncated-block"],
+)
+@pytest.mark.parametrize("transport", ["http", "litellm"])
+def test_odd_replies_become_a_violation_and_a_repair_turn(odd: dict, transport: str) -> None:
+    good = block({"action": "offer", "bundle": {"price": 100, "lead_time": 2, "payment": "net 30"}})
+    with LoopbackLLM([odd, good, block({"action": "walk_away"})]) as srv:
+        t = run_match("supplier-contract", seat(srv, transport=transport), "boulware", seed=0)
+        repair_messages = srv.requests[1]["messages"]
+    first = [v for v in t.of_kind("verdict") if v.role == "buyer"]
+    assert first[0].verdict.code == "unparsable" and first[1].verdict.ok and first[1].attempt == 1
+    said = [u for u in t.of_kind("utterance") if u.role == "buyer"][0]
+    assert said.text == (odd["content"] or "")  # what came back, never something made up
+    # an empty reply is left out of the conversation (some providers reject empty messages)
+    roles = ["system", "user", "user"] if not said.text else ["system", "user", "assistant", "user"]
+    assert [m["role"] for m in repair_messages] == roles and all(m["content"] for m in repair_messages)
+    assert t.end.outcome in ("agreement", "disagreement")
+
+
+def test_a_reply_given_only_as_reasoning_is_read() -> None:
+    move = block({"action": "offer", "bundle": {"price": 2400}})
+    with LoopbackLLM([{"content": None, "reasoning_content": move}, block({"action": "walk_away"})]) as srv:
+        t = run_match("buyer-seller", seat(srv), "boulware", seed=0)
+    parsed = [p.result for p in t.of_kind("parsed") if p.role == "buyer"]
+    assert parsed[0].ok and parsed[0].action.bundle == {"price": 2400}
+
+
+@pytest.mark.parametrize("transport", ["http", "litellm"])
+def test_a_wrong_key_ends_the_session_with_one_clear_line(transport: str) -> None:
+    with LoopbackLLM([{"status": 401, "message": "Incorrect API key provided: sk-wr***ng"}]) as srv:
+        t = run_match("buyer-seller", seat(srv, transport=transport, api_key="sk-wrong"), "boulware", seed=0)
+        assert srv.calls == 1  # never retried
+    assert t.end.outcome == "error" and "\n" not in t.end.reason
+    assert "buyer" in t.end.reason and "API key" in t.end.reason and "AuthenticationError" in t.end.reason
+    assert "sk-wrong" not in json.dumps(t.start.model_dump())
