@@ -39,22 +39,80 @@ _MAX_TABLE = 100_000  # largest integer range a clipped integer evaluator is tab
 
 
 # ---------------------------------------------------------------------- XML reading
+def _decode(raw: bytes) -> str:
+    """Text of an XML file: UTF-16/32 by their byte-order marks, else UTF-8 (with or without a
+    BOM), else Latin-1 (Genius reads files in the platform charset, often Windows-1252)."""
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(codec)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+_TAG = re.compile(r"<(/?)([^\s/>]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>", re.S)
+_ATTR = re.compile(r"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.S)
+_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entity(m: re.Match[str]) -> str:
+    name = m.group(1)
+    if name.startswith("#x"):
+        return chr(int(name[2:], 16))
+    if name.startswith("#"):
+        return chr(int(name[1:]))
+    return _NAMED[name]
+
+
+def _lenient(text: str) -> ET.Element | None:
+    """Genius's own parser (``SimpleDOMParser``) is far more lenient than XML: it takes a bare
+    ``&``, unquoted or repeated attributes (the last one wins) and comments or declarations in
+    odd places. This reads the same element tree the way it does; None if the tags do not nest."""
+    text = re.sub(r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<![^>]*>", "", text, flags=re.S)
+    root: ET.Element | None = None
+    stack: list[ET.Element] = []
+    for m in _TAG.finditer(text):
+        closing, tag, attrs, empty = m.groups()
+        if closing:
+            if not stack or stack[-1].tag != tag:
+                return None
+            stack.pop()
+            continue
+        el = ET.Element(tag)
+        for a in _ATTR.finditer(attrs):
+            raw = next(v for v in a.groups()[1:] if v is not None)
+            el.set(a.group(1), _ENTITY.sub(_entity, raw))
+        if stack:
+            stack[-1].append(el)
+        elif root is None:
+            root = el
+        else:
+            return None  # a second root element
+        if not empty:
+            stack.append(el)
+    return root if root is not None and not stack else None
+
+
 def read_root(path: Path) -> ET.Element:
-    """Parse an XML file as Genius does (leniently about misplaced declarations)."""
+    """Parse an XML file as Genius does: leniently about encodings, misplaced declarations and
+    comments, bare ``&`` and repeated attributes (see :func:`_lenient`)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         fail(path, f"cannot read the file ({exc.strerror})")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    # Genius's own parser is lenient: some shipped profiles put a comment before the XML
-    # declaration, which a conforming parser rejects. Declarations carry nothing we need.
+    text = _decode(raw)
+    # Some shipped profiles put a comment before the XML declaration, which a conforming
+    # parser rejects. Declarations carry nothing we need (the text is already decoded).
     text = re.sub(r"<\?xml[^>]*\?>", "", text)
     try:
         return ET.fromstring(text)
     except ET.ParseError as exc:
+        root = _lenient(text)
+        if root is not None:
+            return root
         line, col = exc.position
         fail(path, f"is not well-formed XML (line {line}, column {col})")
 
@@ -198,22 +256,37 @@ def read_profile(path: Path, domain: GeniusDomain) -> ImportedProfile:
     root = read_root(path)
     if root.tag != "utility_space":
         fail(path, f"is not a Genius profile: the root element is <{root.tag}>, not <utility_space>")
+    kind = (root.get("type") or "").strip().lower()
+    if kind == "constraint" or (next(root.iter("rules"), None) is not None and next(root.iter("weight"), None) is None):
+        fail(path, "is a Genius constraint profile (<utility_space type=\"constraint\"> with <rules>), "
+                   "which is not supported (additive and non-linear hyper-rectangle profiles are)")
     discount, reservation = _discount_and_reservation(path, root)
-    nonlinear = (root.get("type") or "").lower() == "nonlinear" or next(root.iter("ufun"), None) is not None
+    # Genius's UTILITYSPACETYPE: "nonlinear" is the hyper-rectangle space; no type, "linear",
+    # "uncertain" (ANAC 2019: the additive profile plus elicitation settings) and the other
+    # spellings found in shipped copies ("any") are additive.
+    nonlinear = kind == "nonlinear" or next(root.iter("ufun"), None) is not None
     utility = _nonlinear(path, root, domain) if nonlinear else _additive(path, root, domain)
     return ImportedProfile(source=path, utility=utility, reservation=reservation, discount=discount,
                            discount_basis="time")
 
 
 def _additive(path: Path, root: ET.Element, domain: GeniusDomain) -> dict[str, object]:
+    # Genius reads the <weight>s of each level of the objective tree and gives an issue the
+    # weight with its index among its siblings; a weight elsewhere is used only as a fallback.
     weights: dict[int, float] = {}
-    for w in root.iter("weight"):
-        idx = _int(path, w, "index", "a <weight>")
-        weights[idx] = _float(path, w, "value", f"<weight index={idx}>")
+    local: dict[int, float] = {}
     elements: dict[int, ET.Element] = {}
-    for el in root.iter("issue"):
-        idx = _int(path, el, "index", f"issue {el.get('name')!r}")
-        elements[idx] = el
+    for parent in root.iter():
+        level: dict[int, float] = {}
+        for w in parent.findall("weight"):
+            idx = _int(path, w, "index", "a <weight>")
+            level[idx] = weights[idx] = _float(path, w, "value", f"<weight index={idx}>")
+        for el in parent.findall("issue"):
+            idx = _int(path, el, "index", f"issue {el.get('name')!r}")
+            elements[idx] = el
+            if idx in level:
+                local[idx] = level[idx]
+    weights.update(local)
     out_w: dict[str, float] = {}
     out_v: dict[str, object] = {}
     best_total = 0.0
@@ -229,6 +302,9 @@ def _additive(path: Path, root: ET.Element, domain: GeniusDomain) -> dict[str, o
         if t != domain.kind[name]:
             fail(path, f"{what} is {domain.kind[name]} in the domain but {t} in this profile")
         issue = next(i for i in domain.issues if i.name == name)
+        other = (el.get("name") or "").strip()
+        if other and other != label:  # Genius matches by index only; say so if something fails
+            what += f" (this profile's issue with that index is named {other!r})"
         if isinstance(issue, DiscreteIssue):
             vf, top = _discrete(path, el, issue, what)
         elif isinstance(issue, IntegerIssue):
@@ -289,13 +365,17 @@ def _discrete(path: Path, el: ET.Element, issue: DiscreteIssue, what: str) -> _E
         raw = item.get("evaluation")
         if raw is None or raw.strip() in ("", "null"):
             continue  # Genius skips it; a domain value left without evaluation is reported below
-        e = _float(path, item, "evaluation", f"{what}, item {value!r}")
-        if e < 0:
-            fail(path, f"{what}, item {value!r}: evaluation {e:g} is negative (Genius needs evaluations >= 0)")
-        evals[value] = e
+        # Genius's loader takes negative evaluations as written (some shipped copies have them):
+        # they stay negative after the division by the maximum, as in Genius.
+        evals[value] = _float(path, item, "evaluation", f"{what}, item {value!r}")
     missing = [v for v in issue.values if v not in evals]
     if missing:
-        fail(path, f"{what}: the value {missing[0]!r} has no evaluation")
+        listed = {item.get("value") for item in el.findall("item")}
+        why = "its <item> has no evaluation" if missing[0] in listed else "the profile has no <item> for it"
+        extra = [v for v in evals if v not in issue.values]
+        hint = f"; the profile evaluates {extra[0]!r}, which the domain does not have" if extra else ""
+        fail(path, f"{what}: the value {missing[0]!r} has no evaluation ({why}{hint}); Genius cannot "
+                   "evaluate a bid with it")
     top = max(evals.values())
     scores = {v: (evals[v] / top if top >= 1e-5 else 0.0) for v in issue.values}
     vals = list(scores.values())

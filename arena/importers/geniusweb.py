@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -230,13 +230,25 @@ def _value_function(path: Path, domain: GeniusWebDomain, aname: str, spec: objec
             fail(path, f"{what}: lowUtility and highUtility must be in [0, 1]")
         if hv <= lv:
             fail(path, f"{what}: highValue must be above lowValue")
-        slope = (hu - lu) / (hv - lv)
-        if isinstance(issue, IntegerIssue):
-            return {"type": "linear", "slope": float(slope), "intercept": float(lu - slope * lv)}
-        assert isinstance(issue, DiscreteIssue)
-        return {"type": "table", "scores": {lab: float(lu + slope * (x - lv))
-                                            for lab, x in zip(issue.values, _range_values(domain, aname))}}
+        # GeniusWeb's NumberValueSetUtilities: lowU + (highU - lowU) * (x - lowV) / (highV - lowV),
+        # rounded half-up to 8 decimals. A linear function where that rounding changes nothing,
+        # else a table of the rounded utilities.
+        xs = _range_values(domain, aname)
+        exact = [_number_utility(lv, lu, hv, hu, x) for x in xs]
+        slope = float((hu - lu) / (hv - lv))
+        intercept = float(lu) - slope * float(lv)
+        if isinstance(issue, IntegerIssue) and all(float(u) == slope * float(x) + intercept for u, x in zip(exact, xs)):
+            return {"type": "linear", "slope": slope, "intercept": intercept}
+        labels = [str(v) for v in range(issue.min, issue.max + 1)] if isinstance(issue, IntegerIssue) else issue.values
+        return {"type": "table", "scores": {lab: float(u) for lab, u in zip(labels, exact)}}
     fail(path, f"{what}: value utilities of kind {key!r} are not supported")
+
+
+def _number_utility(lv: Decimal, lu: Decimal, hv: Decimal, hu: Decimal, x: Decimal) -> Decimal:
+    """GeniusWeb's number utility of ``x``, exactly as ``NumberValueSetUtilities.getUtility``."""
+    if x < lv or x > hv:
+        return Decimal(0)
+    return (lu + (hu - lu) * (x - lv) / (hv - lv)).quantize(Decimal("1.00000000"), rounding=ROUND_HALF_UP)
 
 
 def _bundle_value(path: Path, domain: GeniusWebDomain, aname: str, v: object, what: str) -> str | int:
