@@ -6,6 +6,7 @@ Actions form a discriminated union on ``kind`` so they round-trip through JSON t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -24,6 +25,7 @@ __all__ = [
     "WalkAway",
     "action_adapter",
     "describe_action",
+    "make_offer",
 ]
 
 ARGUMENT_KINDS = ("batna", "cost", "market", "fairness", "priority", "threat", "promise", "other")
@@ -88,6 +90,35 @@ class ProposeRegion(_Move):
 
 Action = Annotated[Union[Offer, Accept, Reject, WalkAway, Say, ProposeRegion], Field(discriminator="kind")]
 action_adapter: TypeAdapter[Action] = TypeAdapter(Action)
+
+
+_new = object.__new__
+_set = object.__setattr__
+_PLAIN = (str, int, float)
+
+
+def make_offer(bundle: Mapping[str, Value], arguments: list[Argument] | None = None) -> Offer:
+    """``Offer(bundle=bundle, arguments=arguments)``, equal in every respect, built without the
+    validation when the bundle's keys are ``str`` and its values exactly ``str``, ``int`` or
+    ``float`` and the arguments are :class:`Argument` objects, the types validation keeps as they
+    are (an engine-side shortcut: scripted agents make an offer on every turn). Anything else
+    goes through the validating constructor.
+    """
+    plain = type(bundle) is dict and (arguments is None or all(type(a) is Argument for a in arguments))
+    if plain:
+        for k, v in bundle.items():
+            if type(k) is not str or type(v) not in _PLAIN:
+                plain = False
+                break
+    if not plain:
+        return Offer(bundle=bundle) if arguments is None else Offer(bundle=bundle, arguments=arguments)  # type: ignore[arg-type]
+    offer = _new(Offer)
+    _set(offer, "__dict__", {"arguments": [] if arguments is None else list(arguments), "kind": "offer",
+                             "bundle": dict(bundle)})
+    _set(offer, "__pydantic_fields_set__", {"bundle"} if arguments is None else {"bundle", "arguments"})
+    _set(offer, "__pydantic_extra__", None)
+    _set(offer, "__pydantic_private__", None)
+    return offer
 
 
 def _fmt(v: object) -> str:

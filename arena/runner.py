@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .agents.base import Agent, Message, Observation
+from .agents.base import Agent, Message, Observation, observation_of
 from .game import Game
 from .parsing import ParseContext, Parsed, parse
 from .policies import RepairBudget, SessionPolicy, TurnLimit
@@ -76,13 +76,13 @@ def _observation(game: Game, rules: str, legal: list[str], state: NegotiationSta
                  history: list[Message], attempt: int, violation: Violation | None, arguments: bool,
                  repairs_left: int = 0, view: dict[str, Any] | None = None) -> Observation:
     r = game.roles[role]
-    return Observation(
-        game=game, role=role, utility=r.utility, reservation=r.reservation, discount=r.discount,
-        brief=r.spec.brief, legal=legal, round=state.round, max_rounds=game.spec.protocol.max_rounds,
-        turn=state.turn + 1, standing=state.standing, standing_by=state.standing_by, history=list(history),
-        attempt=attempt, violation=violation, arguments_enabled=arguments, rules=rules, repairs_left=repairs_left,
-        protocol_view=view or {},
-    )
+    return observation_of({
+        "game": game, "role": role, "utility": r.utility, "reservation": r.reservation, "discount": r.discount,
+        "brief": r.spec.brief, "legal": legal, "round": state.round, "max_rounds": game.spec.protocol.max_rounds,
+        "turn": state.turn + 1, "standing": state.standing, "standing_by": state.standing_by,
+        "history": list(history), "attempt": attempt, "violation": violation, "arguments_enabled": arguments,
+        "rules": rules, "repairs_left": repairs_left, "protocol_view": view or {},
+    })
 
 
 async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, out: str | Path | None = None,

@@ -201,6 +201,16 @@ class OutcomeSpace:
             raise ValueError(f"duplicate issue names in {names}")
         self.issues = list(issues)
         self._by_name = {i.name: i for i in issues}
+        # per issue, what a valid value certainly looks like (see ``problems``): name, exact type
+        # accepted, and the allowed values (discrete) or the closed range (numeric)
+        self._quick: list[tuple[str, type, frozenset[str] | None, float, float]] = []
+        for i in self.issues:
+            if isinstance(i, DiscreteIssue):
+                self._quick.append((i.name, str, frozenset(i.values), 0.0, 0.0))
+            elif isinstance(i, IntegerIssue):
+                self._quick.append((i.name, int, None, i.min, i.max))
+            else:
+                self._quick.append((i.name, float, None, i.min - 1e-9, i.max + 1e-9))
 
     @property
     def names(self) -> list[str]:
@@ -221,6 +231,8 @@ class OutcomeSpace:
     # ------------------------------------------------------------------ validation
     def problems(self, bundle: Mapping[str, object]) -> list[BundleProblem]:
         """Everything wrong with ``bundle``; empty when it is a complete, valid outcome."""
+        if self._valid(bundle):
+            return []
         out: list[BundleProblem] = []
         for key in bundle:
             if key not in self._by_name:
@@ -234,6 +246,24 @@ class OutcomeSpace:
             if bad:
                 out.append(BundleProblem(bad[0], issue.name, bad[1]))  # type: ignore[arg-type]
         return out
+
+    def _valid(self, bundle: Mapping[str, object]) -> bool:
+        """A quick test that is True only for bundles in which ``problems`` finds nothing: exactly
+        the issues, each with a value of the plain type its issue takes (``int`` for integer,
+        ``str`` for discrete, ``float`` for continuous issues) inside its range or list. False
+        means "look closer", not "invalid"."""
+        if len(bundle) != len(self._quick):
+            return False
+        for name, kind, allowed, lo, hi in self._quick:
+            value = bundle.get(name, bundle)
+            if type(value) is not kind:
+                return False
+            if allowed is not None:
+                if value not in allowed:
+                    return False
+            elif not lo <= value <= hi:  # a NaN fails this too; infinities fall outside the range
+                return False
+        return True
 
     def normalize(self, bundle: Mapping[str, Value]) -> Bundle:
         """Return a copy with integer issues as ``int`` and continuous ones as ``float``."""
@@ -266,8 +296,14 @@ class OutcomeSpace:
     def enumerate(self, resolution: int | None = None) -> np.ndarray:
         """All outcomes as an ``(N, n_issues)`` float matrix (continuous issues on a grid)."""
         grids = self.grids(resolution)
-        mesh = np.meshgrid(*grids, indexing="ij")
-        return np.stack([m.ravel() for m in mesh], axis=1)
+        sizes = [len(g) for g in grids]
+        out = np.empty((math.prod(sizes), len(grids)), dtype=np.result_type(*grids))
+        cells = out.reshape(*sizes, len(grids))  # a view: cells[i0, i1, ..., k] is column k of a row
+        for k, g in enumerate(grids):
+            shape = [1] * len(grids)
+            shape[k] = len(g)
+            cells[..., k] = g.reshape(shape)  # the k-th issue varies along axis k
+        return out
 
     def iter_chunks(self, chunk: int = 1 << 20, resolution: int | None = None) -> Iterator[np.ndarray]:
         """Enumerate in chunks of at most ``chunk`` rows, for spaces too large for one matrix."""

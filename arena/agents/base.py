@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any, Protocol
 
 from ..actions import Action
@@ -76,7 +77,7 @@ class Observation:
     def space(self) -> OutcomeSpace:
         return self.game.space
 
-    @property
+    @cached_property
     def opponent(self) -> str:
         return self.game.other(self.role)
 
@@ -95,6 +96,19 @@ class Observation:
     @property
     def rounds_left(self) -> int:
         return self.max_rounds - self.round
+
+
+_OBSERVATION_FIELDS = frozenset(f.name for f in fields(Observation))
+
+
+def observation_of(values: dict[str, Any]) -> Observation:
+    """``Observation(**values)`` for a dict that gives every field, without the frozen
+    dataclass's field-by-field ``__init__`` (the runner builds one observation per move)."""
+    if values.keys() != _OBSERVATION_FIELDS:
+        return Observation(**values)
+    obs = object.__new__(Observation)
+    obs.__dict__.update(values)
+    return obs
 
 
 @dataclass

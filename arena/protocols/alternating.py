@@ -36,6 +36,8 @@ class AlternatingOffers:
         self.first = game.first
         self.roles = game.role_names
         self.max_rounds = game.spec.protocol.max_rounds
+        a, b = self.roles
+        self._others = {a: b, b: a}
 
     def _other(self, role: str) -> str:
         return self.roles[1] if role == self.roles[0] else self.roles[0]
@@ -65,14 +67,16 @@ class AlternatingOffers:
 
     def apply(self, state: NegotiationState, role: str, action: Action) -> NegotiationState:
         turn, rnd = state.turn + 1, state.round
-        changes: dict[str, Any] = {"turn": turn, "to_move": self._other(role)}
+        other = self._others.get(role)
+        changes: dict[str, Any] = {"turn": turn, "to_move": self._other(role) if other is None else other}
         if isinstance(action, Offer):
             rnd += 1
             changes.update(round=rnd, standing=dict(action.bundle), standing_by=role, standing_round=rnd,
                            last_offer={**state.last_offer, role: dict(action.bundle)})
         elif action.kind == "reject":
             changes.update(standing=None, standing_by=None)
-        changes["moves"] = [*state.moves, MoveRecord(turn=turn, round=rnd, role=role, action=action)]
+        # the referee has validated the action: record it without validating it again
+        changes["moves"] = [*state.moves, MoveRecord.of(turn, rnd, role, action)]
         s = state.evolve(**changes)
         if action.kind == "accept":
             s.end("agreement", "accepted", agreement=s.standing, agreement_round=s.standing_round)

@@ -172,7 +172,7 @@ class RegionRecursive:
 
     def apply(self, state: NegotiationState, role: str, action: Action) -> NegotiationState:
         turn = state.turn + 1
-        moves = [*state.moves, MoveRecord(turn=turn, round=state.round + 1, role=role, action=action)]
+        moves = [*state.moves, MoveRecord.of(turn, state.round + 1, role, action)]
         if isinstance(action, WalkAway):
             s = state.evolve(turn=turn, moves=moves, sealed={})
             s.end("disagreement", f"{role} walked away")

@@ -13,6 +13,10 @@ __all__ = ["MoveRecord", "NegotiationState", "Outcome"]
 
 Outcome = Literal["agreement", "disagreement", "forfeit"]
 
+_new = object.__new__
+_set = object.__setattr__
+_RECORD_FIELDS = frozenset({"turn", "round", "role", "action"})
+
 
 class MoveRecord(BaseModel):
     """One applied move."""
@@ -21,6 +25,18 @@ class MoveRecord(BaseModel):
     round: int
     role: str
     action: Action
+
+    @classmethod
+    def of(cls, turn: int, round: int, role: str, action: Action) -> "MoveRecord":
+        """A record of a move the referee has already validated, built without validating it
+        again: the same object ``MoveRecord(turn=..., round=..., role=..., action=...)`` gives
+        for a validated action and int turn and round (pydantic keeps a model instance as is)."""
+        record = _new(cls)
+        _set(record, "__dict__", {"turn": turn, "round": round, "role": role, "action": action})
+        _set(record, "__pydantic_fields_set__", set(_RECORD_FIELDS))
+        _set(record, "__pydantic_extra__", None)
+        _set(record, "__pydantic_private__", None)
+        return record
 
 
 class NegotiationState(BaseModel):
@@ -59,8 +75,20 @@ class NegotiationState(BaseModel):
         The copy is shallow: states share their bundles, move records and containers, so a
         transition replaces a container (``moves=[*state.moves, record]``) rather than changing
         it in place. Deep-copying the growing move list on every move made a session quadratic.
+
+        Like ``model_copy(update=changes)`` (the changes are not validated), minus its generic
+        copying machinery: this runs on every move.
         """
-        return self.model_copy(update=changes)
+        if self.__pydantic_extra__ is not None or self.__pydantic_private__ is not None:
+            return self.model_copy(update=changes)  # a subclass with extras or private attributes
+        new = _new(type(self))
+        values = self.__dict__.copy()
+        values.update(changes)
+        _set(new, "__dict__", values)
+        _set(new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
+        _set(new, "__pydantic_extra__", None)
+        _set(new, "__pydantic_private__", None)
+        return new
 
     def end(self, outcome: Outcome, reason: str, *, agreement: Bundle | None = None,
             agreement_round: int | None = None, forfeit_by: str | None = None) -> None:

@@ -48,7 +48,7 @@ class Ultimatum:
             rnd = 1
             changes.update(round=rnd, standing=dict(action.bundle), standing_by=role, standing_round=rnd,
                            last_offer={**state.last_offer, role: dict(action.bundle)}, to_move=self.responder)
-        changes["moves"] = [*state.moves, MoveRecord(turn=turn, round=rnd, role=role, action=action)]
+        changes["moves"] = [*state.moves, MoveRecord.of(turn, rnd, role, action)]
         s = state.evolve(**changes)
         if action.kind == "accept":
             s.end("agreement", "accepted", agreement=s.standing, agreement_round=1)

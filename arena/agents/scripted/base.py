@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import random
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +36,15 @@ class OwnTable:
     u_min: float           # the lowest utility
     ascending: list[float]  # u[order]: the utilities in ascending order, for binary search
     exact: bool            # whether u at a bundle's row is exactly the utility of that bundle
+    shared: "_GameTables | None" = field(default=None, repr=False, compare=False)  # the game's tables
+    _order_list: list[int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def order_list(self) -> list[int]:
+        """``order`` as a Python list (built on first use)."""
+        if self._order_list is None:
+            self._order_list = self.order.tolist()
+        return self._order_list
 
 
 @dataclass
@@ -45,6 +55,59 @@ class _GameTables:
     grids: list[np.ndarray]  # the distinct values of each column of X, ascending
     codes: list[tuple[str, dict[Value, int], int]]  # per issue: name, value -> grid position, stride
     tables: dict[str, OwnTable]
+    issues: list[tuple[str, object]] = field(default_factory=list)  # per column: issue name, its encode
+    scale: list[float] = field(default_factory=list)  # per column: range of the grid (1.0 when flat)
+    space_issues: list = field(default_factory=list)  # the space's issues, in column order
+    _scan: "_Scan | None" = None
+
+    def scan(self) -> "_Scan | None":
+        """Row codes and distance terms for scanning windows in Python (discrete spaces of at
+        most ``_ROWS_MAX`` outcomes with fewer than 8 issues; else None), built on first use."""
+        if self._scan is None and len(self.X) <= _ROWS_MAX and len(self.grids) <= _SEQUENTIAL_SUM_MAX \
+                and all(positions for _, positions, _ in self.codes):
+            self._scan = _Scan(self)
+        return self._scan
+
+
+class _Scan:
+    """A discrete space as Python data for distance scans over small windows.
+
+    ``rows[i]`` holds the grid positions of outcome ``i`` (``X[i, k] == grids[k][rows[i][k]]``);
+    ``terms[k][a][b]`` is ``|grids[k][b] - grids[k][a]| / scale[k]``, the float numpy computes
+    for that term, so sums of terms left to right equal numpy's row sums bit for bit.
+    """
+
+    __slots__ = ("columns", "rows", "values")
+
+    def __init__(self, shared: _GameTables) -> None:
+        self.rows = list(itertools.product(*(range(len(g)) for g in shared.grids)))
+        # per column: issue name, value -> grid position, encode, the grid, its scale, the terms
+        self.columns: list[tuple[str, dict[Value, int], object, list[float], float, list[list[float]] | None]] = []
+        for (name, positions, _), (_, encode), g, s in zip(shared.codes, shared.issues, shared.grids, shared.scale):
+            grid = g.tolist()
+            # the same elementwise float operations as the numpy distance: |x - r| / s
+            terms = (np.abs(g[None, :] - g[:, None]) / s).tolist() if len(grid) <= 256 else None
+            self.columns.append((name, positions, encode, grid, s, terms))
+        # per column: issue name, the bundle value at each grid position (``issue.decode``)
+        self.values = [(issue.name, [issue.decode(x) for x in g.tolist()])
+                       for issue, g in zip(shared.space_issues, shared.grids)]
+
+    def bundle(self, index: int) -> Bundle:
+        """The outcome at row ``index`` as a bundle: ``space.from_row(X[index])``."""
+        return {name: values[code] for (name, values), code in zip(self.values, self.rows[index])}
+
+    def terms(self, ref: Mapping[str, Value]) -> list[list[float]]:
+        """Per column, the distance term of every grid position to ``ref``'s value."""
+        out = []
+        for name, positions, encode, grid, s, terms in self.columns:
+            value = ref[name]
+            code = positions.get(value)  # type: ignore[call-overload]
+            if code is not None and terms is not None:
+                out.append(terms[code])
+            else:
+                r = encode(value)  # type: ignore[operator]
+                out.append([abs(x - r) / s for x in grid])
+        return out
 
 
 _TABLES: "weakref.WeakKeyDictionary[Game, _GameTables]" = weakref.WeakKeyDictionary()
@@ -54,14 +117,26 @@ _TABLES: "weakref.WeakKeyDictionary[Game, _GameTables]" = weakref.WeakKeyDiction
 # generated non-linear ones) are always called: a decision never depends on vectorized rounding.
 _EXACT_LOOKUP = (LinearAdditiveUtility, TableUtility)
 
+# Offer choice compares the outcomes of a window by their distance to a reference offer. Windows
+# up to this size are scanned in plain Python (a handful of numpy calls cost more than that);
+# larger ones, continuous spaces and spaces too large to hold as Python data go through numpy.
+_SCAN_MAX = 96
+_ROWS_MAX = 1 << 17
+# numpy sums a row of fewer than 8 values left to right (its pairwise summation starts at 8), so
+# the Python scan adds the terms in the same order and gets the same floats, bit for bit.
+_SEQUENTIAL_SUM_MAX = 7
+
 
 def _game_tables(game: Game) -> _GameTables:
     cached = _TABLES.get(game)
     if cached is None:
-        grids = [np.unique(g) for g in game.space.grids()]
+        issues = game.space.issues
+        # integer and discrete grids are ascending ranges already; only continuous ones may not be
+        grids = [g if isinstance(i, (IntegerIssue, DiscreteIssue)) else np.unique(g)
+                 for i, g in zip(issues, game.space.grids())]
         codes: list[tuple[str, dict[Value, int], int]] = []
         stride = 1
-        for issue, grid in reversed(list(zip(game.space.issues, grids))):
+        for issue, grid in reversed(list(zip(issues, grids))):
             if isinstance(issue, IntegerIssue):
                 values: list[Value] = list(range(issue.min, issue.max + 1))
             elif isinstance(issue, DiscreteIssue):
@@ -70,7 +145,9 @@ def _game_tables(game: Game) -> _GameTables:
                 values = []
             codes.append((issue.name, {v: k for k, v in enumerate(values)}, stride))
             stride *= len(grid)
-        cached = _TABLES[game] = _GameTables(game.space.enumerate(), grids, codes[::-1], {})
+        scale = [float(g[-1] - g[0]) if g[-1] > g[0] else 1.0 for g in grids]
+        cached = _TABLES[game] = _GameTables(game.space.enumerate(), grids, codes[::-1], {},
+                                             [(i.name, i.encode) for i in issues], scale, list(issues))
     return cached
 
 
@@ -99,15 +176,20 @@ def own_table(game: Game, role: str, utility: object) -> OwnTable:
         priority = sorted(importance, key=lambda n: -importance[n])
         ascending = u[order].tolist()
         shared.tables[role] = OwnTable(X, u, order, np.where(hi > lo, hi - lo, 1.0), best, priority,
-                                       u_max=ascending[-1], u_min=ascending[0], ascending=ascending, exact=exact)
+                                       u_max=ascending[-1], u_min=ascending[0], ascending=ascending, exact=exact,
+                                       shared=shared)
     return shared.tables[role]
 
 
 def row_index(game: Game, bundle: Mapping[str, Value]) -> int | None:
     """The row of ``bundle`` in ``game.space.enumerate()``, or None when it is not one of the
     enumerated outcomes (a continuous issue, a missing issue, or a value out of range)."""
+    return _row_index(_game_tables(game).codes, bundle)
+
+
+def _row_index(codes: list[tuple[str, dict[Value, int], int]], bundle: Mapping[str, Value]) -> int | None:
     index = 0
-    for name, positions, stride in _game_tables(game).codes:
+    for name, positions, stride in codes:
         value = bundle.get(name)
         if isinstance(value, bool) or value is None:  # True == 1 in a dict lookup
             return None
@@ -116,6 +198,40 @@ def row_index(game: Game, bundle: Mapping[str, Value]) -> int | None:
             return None
         index += position * stride
     return index
+
+
+def _nearest(tab: OwnTable, start: int, stop: int, ref: Mapping[str, Value], scan: "_Scan | None") -> int:
+    """Among the outcomes ``tab.order[start:stop]``, the one closest to ``ref`` in normalised L1
+    distance (``sum_k |x_k - ref_k| / scale_k``), the lowest index among equally close ones:
+    ``window[argmin(d)]`` over the sorted window, as numpy computes it."""
+    shared = tab.shared
+    assert shared is not None
+    if scan is not None and stop - start <= _SCAN_MAX:
+        rows = scan.rows
+        terms = scan.terms(ref)
+        pick, low = -1, 0.0
+        window = tab.order_list[start:stop]
+        if len(terms) == 3:
+            t0, t1, t2 = terms
+            for i in window:
+                c0, c1, c2 = rows[i]
+                d = t0[c0] + t1[c1] + t2[c2]
+                if pick < 0 or d < low or (d == low and i < pick):
+                    pick, low = i, d
+            return pick
+        first, rest = terms[0], list(enumerate(terms))[1:]
+        for i in window:
+            codes = rows[i]
+            d = first[codes[0]]
+            for k, t in rest:
+                d += t[codes[k]]
+            if pick < 0 or d < low or (d == low and i < pick):
+                pick, low = i, d
+        return pick
+    r = np.array([encode(ref[name]) for name, encode in shared.issues], dtype=np.float64)  # type: ignore[operator]
+    window = np.sort(tab.order[start:stop])
+    d = np.add.reduce(np.abs(tab.X[window] - r) / tab.scale, axis=1)
+    return int(window[int(d.argmin())])
 
 
 class ScriptedAgent:
@@ -153,7 +269,7 @@ class ScriptedAgent:
         """Own utility of ``bundle``, looked up in the table where that is exact, else computed."""
         tab = self.table(obs)
         if tab.exact:
-            index = row_index(obs.game, bundle)
+            index = _row_index(tab.shared.codes, bundle) if tab.shared is not None else row_index(obs.game, bundle)
             if index is not None:
                 return float(tab.u[index])
         return obs.utility(bundle)
@@ -198,17 +314,19 @@ class ScriptedAgent:
         """An outcome with own utility at least ``target`` and as close to it as possible;
         among near-equal ones, the one most similar to the opponent's last offer."""
         tab = self.table(obs)
-        start = bisect.bisect_left(tab.ascending, target - 1e-9)
-        if start == len(tab.ascending):
+        ascending = tab.ascending
+        start = bisect.bisect_left(ascending, target - 1e-9)
+        if start == len(ascending):
             return obs.space.from_row(tab.X[tab.best])
-        lowest = tab.ascending[start]
-        stop = bisect.bisect_right(tab.ascending, lowest + 0.02 * max(1e-9, tab.u_max - tab.u_min), start)
-        window = np.sort(tab.order[start:stop])  # the outcomes within 2% of the range above the lowest
+        lowest = ascending[start]
+        stop = bisect.bisect_right(ascending, lowest + 0.02 * max(1e-9, tab.u_max - tab.u_min), start)
+        # the outcomes within 2% of the range above the lowest
         ref = self.last_offer_by(obs, obs.opponent)
+        shared = tab.shared
+        scan = None if shared is None else (shared._scan or shared.scan())
         if ref is not None:
-            r = obs.space.to_row(ref)
-            d = np.add.reduce(np.abs(tab.X[window] - r) / tab.scale, axis=1)  # what ndarray.sum(axis=1) runs
-            pick = window[int(d.argmin())]
+            pick = _nearest(tab, start, stop, ref, scan)
         else:
-            pick = window[int(tab.u[window].argmin())]  # the closest to the target
-        return obs.space.from_row(tab.X[pick])
+            window = np.sort(tab.order[start:stop])
+            pick = int(window[int(tab.u[window].argmin())])  # the closest to the target
+        return scan.bundle(pick) if scan is not None else obs.space.from_row(tab.X[pick])

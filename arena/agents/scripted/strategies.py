@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ...actions import Accept, Action, Offer, Reject, WalkAway
+from ...actions import Accept, Action, Offer, Reject, WalkAway, make_offer
 from ...space import Bundle, ContinuousIssue, DiscreteIssue, IntegerIssue
 from ..base import AgentError, Observation, register_agent
 from .base import ScriptedAgent, _game_tables
@@ -66,7 +66,7 @@ class TimeDependentAgent(ScriptedAgent):
             if u_offer >= next_target - 1e-9 and u_offer >= obs.reservation:
                 return Accept()
         if "offer" in obs.legal:
-            return Offer(bundle=self.choose(obs, next_target))
+            return make_offer(self.choose(obs, next_target))
         return WalkAway()
 
 
@@ -142,7 +142,7 @@ class TitForTatAgent(TimeDependentAgent):
             if u_offer >= self._target - 1e-9 and u_offer >= obs.reservation:
                 return Accept()
         if "offer" in obs.legal:
-            return Offer(bundle=self.choose(obs, self._target))
+            return make_offer(self.choose(obs, self._target))
         return WalkAway()
 
 

@@ -1,0 +1,190 @@
+"""The hot-path shortcuts give exactly what the plain code they stand in for gives.
+
+Each shortcut (a Python scan instead of numpy, an object built without re-validation, a quick
+validity test) is checked against the straightforward version on many inputs, ties and edge
+cases included, so a speed-up can never change a decision, a verdict or a transcript.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+
+from arena.actions import Argument, Offer, make_offer
+from arena.agents import make_agent
+from arena.agents.base import Observation, observation_of
+from arena.agents.scripted.base import own_table
+from arena.game import Game, GameSpec, load_game
+from arena.protocols import get_protocol
+from arena.protocols.state import MoveRecord, NegotiationState
+from arena.space import ContinuousIssue, DiscreteIssue, IntegerIssue, OutcomeSpace
+
+
+def _spec(issues: list[dict[str, Any]], values: dict[str, dict[str, Any]], weights: dict[str, float]) -> GameSpec:
+    names = [i["name"] for i in issues]
+    return GameSpec.model_validate({
+        "name": "hot", "title": "hot path",
+        "issues": issues,
+        "roles": [
+            {"name": "a", "reservation": 0.0,
+             "utility": {"type": "linear-additive", "weights": weights, "values": values}},
+            {"name": "b", "reservation": 0.0,
+             "utility": {"type": "linear-additive", "weights": {n: 1.0 for n in names},
+                         "values": {n: {"type": "decreasing"} for n in names if n in values}}},
+        ],
+        "protocol": {"type": "alternating-offers", "first": "a", "max_rounds": 20},
+    })
+
+
+def _games() -> list[Game]:
+    ints = [{"name": n, "type": "integer", "min": lo, "max": hi} for n, lo, hi in
+            (("x", 0, 9), ("y", 3, 7), ("z", 0, 4))]
+    # equal weights on equal ranges: many outcomes share a utility, so windows are wide and full of ties
+    tied = _spec(ints[:1] + [{"name": "w", "type": "integer", "min": 0, "max": 9}],
+                 {"x": {"type": "increasing"}, "w": {"type": "increasing"}}, {"x": 1.0, "w": 1.0})
+    mixed = _spec(ints + [{"name": "terms", "type": "discrete", "values": ["net 30", "net 60", "net 90"]}],
+                  {"x": {"type": "increasing"}, "y": {"type": "triangular", "peak": 5},
+                   "z": {"type": "decreasing"}, "terms": {"type": "increasing"}},
+                  {"x": 3.0, "y": 2.0, "z": 1.0, "terms": 0.7})
+    wide = _spec([{"name": "p", "type": "integer", "min": 0, "max": 400}, ints[2]],
+                 {"p": {"type": "increasing"}, "z": {"type": "increasing"}}, {"p": 1.0, "z": 0.001})
+    return [Game(tied), Game(mixed), Game(wide), load_game("logrolling"), load_game("supplier-contract")]
+
+
+def _reference_choose(tab: Any, space: OutcomeSpace, target: float, ref: dict[str, Any] | None) -> dict[str, Any]:
+    """The offer choice as first written, with numpy over the whole window."""
+    start = bisect.bisect_left(tab.ascending, target - 1e-9)
+    if start == len(tab.ascending):
+        return space.from_row(tab.X[tab.best])
+    lowest = tab.ascending[start]
+    stop = bisect.bisect_right(tab.ascending, lowest + 0.02 * max(1e-9, tab.u_max - tab.u_min), start)
+    window = np.sort(tab.order[start:stop])
+    if ref is not None:
+        r = space.to_row(ref)
+        d = np.add.reduce(np.abs(tab.X[window] - r) / tab.scale, axis=1)
+        pick = window[int(d.argmin())]
+    else:
+        pick = window[int(tab.u[window].argmin())]
+    return space.from_row(tab.X[pick])
+
+
+@pytest.mark.parametrize("k", range(5))
+def test_offer_choice_matches_the_numpy_reference(k: int) -> None:
+    game = _games()[k]
+    rng = random.Random(k)
+    agent = make_agent("linear", 0)
+    protocol = get_protocol(game)
+    state = protocol.initial_state()
+    for role in game.role_names:
+        r = game.roles[role]
+        obs = observation_of({
+            "game": game, "role": role, "utility": r.utility, "reservation": r.reservation, "discount": r.discount,
+            "brief": "", "legal": ["offer"], "round": 0, "max_rounds": 20, "turn": 1, "standing": None,
+            "standing_by": None, "history": [], "attempt": 0, "violation": None, "arguments_enabled": False,
+            "rules": "", "repairs_left": 0, "protocol_view": {}})
+        tab = own_table(game, role, r.utility)
+        X = game.space.enumerate()
+        targets = [tab.u_min - 0.1, tab.u_max + 0.1, *tab.ascending[::max(1, len(tab.ascending) // 50)],
+                   *(rng.uniform(tab.u_min, tab.u_max) for _ in range(60))]
+        for target in targets:
+            refs = [None] + [game.space.from_row(X[rng.randrange(len(X))]) for _ in range(4)]
+            for ref in refs:
+                from arena.agents.base import Message
+
+                history = [] if ref is None else [Message(turn=1, role=game.other(role), text="",
+                                                          action=Offer(bundle=ref))]
+                o = dataclasses.replace(obs, history=history)
+                got = agent.choose(o, target)
+                want = _reference_choose(tab, game.space, target, ref)
+                assert got == want and [type(v) for v in got.values()] == [type(v) for v in want.values()]
+    del state
+
+
+def test_enumerate_matches_a_meshgrid() -> None:
+    spaces = [
+        OutcomeSpace([IntegerIssue(name="a", min=0, max=9), IntegerIssue(name="b", min=3, max=5)]),
+        OutcomeSpace([DiscreteIssue(name="d", values=["x", "y"])]),
+        OutcomeSpace([IntegerIssue(name="a", min=2, max=2), ContinuousIssue(name="p", min=0, max=1, resolution=7),
+                      DiscreteIssue(name="d", values=["x", "y", "z"])]),
+    ]
+    for space in spaces:
+        for resolution in (None, 4):
+            grids = space.grids(resolution)
+            mesh = np.meshgrid(*grids, indexing="ij")
+            want = np.stack([m.ravel() for m in mesh], axis=1)
+            got = space.enumerate(resolution)
+            assert got.dtype == want.dtype and got.shape == want.shape and got.strides == want.strides
+            assert np.array_equal(got, want)
+
+
+def test_quick_bundle_check_agrees_with_the_full_one() -> None:
+    space = OutcomeSpace([IntegerIssue(name="n", min=0, max=10), DiscreteIssue(name="d", values=["x", "y"]),
+                          ContinuousIssue(name="c", min=0.0, max=1.0)])
+    values = {"n": [0, 10, 11, -1, 5.0, 5.5, True, "5", None],
+              "d": ["x", "y", "z", 1, None],
+              "c": [0.0, 1.0, 1.0 + 5e-10, 1.1, -1e-10, float("nan"), float("inf"), 1, True, "0.5"]}
+    for n in values["n"]:
+        for d in values["d"]:
+            for c in values["c"]:
+                bundles = [{"n": n, "d": d, "c": c}, {"n": n, "d": d}, {"n": n, "d": d, "c": c, "extra": 1}]
+                for bundle in bundles:
+                    got = space.problems(bundle)
+                    out = []
+                    for key in bundle:
+                        if key not in ("n", "d", "c"):
+                            out.append(("unknown_issue", key))
+                    for issue in space.issues:
+                        if issue.name not in bundle:
+                            out.append(("missing_issue", issue.name))
+                        elif issue.check(bundle[issue.name]):
+                            out.append((issue.check(bundle[issue.name])[0], issue.name))  # type: ignore[index]
+                    assert [(p.code, p.issue) for p in got] == out
+
+
+def test_make_offer_equals_the_validated_offer() -> None:
+    arguments = [Argument(kind="market", text="t")]
+    for args in (None, arguments):
+        with pytest.raises(ValueError):
+            make_offer({1: 2}, args)  # type: ignore[dict-item]
+    for bundle in ({"a": 1, "b": "x", "c": 2.5}, {"a": True}, {"a": 3.0}, {"a": np.float64(2.0)}, {}):
+        for args in (None, [], arguments):
+            want = Offer(bundle=bundle) if args is None else Offer(bundle=bundle, arguments=args)  # type: ignore[arg-type]
+            got = make_offer(bundle, args)  # type: ignore[arg-type]
+            assert got == want and repr(got) == repr(want) and got.model_dump_json() == want.model_dump_json()
+            assert got.model_fields_set == want.model_fields_set
+            assert got.bundle is not bundle and got.arguments is not args
+
+
+def test_evolve_and_move_records_equal_their_validated_forms() -> None:
+    state = NegotiationState(to_move="a")
+    offer = Offer(bundle={"x": 1})
+    record = MoveRecord.of(1, 1, "a", offer)
+    assert record == MoveRecord(turn=1, round=1, role="a", action=offer) and record.action is offer
+    assert record.model_fields_set == {"turn", "round", "role", "action"}
+    changes = {"turn": 1, "round": 1, "to_move": "b", "moves": [record], "standing": {"x": 1}}
+    got, want = state.evolve(**changes), state.model_copy(update=changes)
+    assert got == want and got.model_fields_set == want.model_fields_set
+    assert got.model_dump_json() == want.model_dump_json()
+    got.end("agreement", "accepted", agreement={"x": 1}, agreement_round=1)
+    assert not state.ended and state.model_fields_set == {"to_move"}
+
+
+def test_observation_of_equals_the_constructor() -> None:
+    game = load_game("logrolling")
+    r = game.roles[game.first]
+    values = {"game": game, "role": game.first, "utility": r.utility, "reservation": r.reservation,
+              "discount": r.discount, "brief": "b", "legal": ["offer"], "round": 0, "max_rounds": 3, "turn": 1,
+              "standing": None, "standing_by": None, "history": [], "attempt": 0, "violation": None,
+              "arguments_enabled": True, "rules": "", "repairs_left": 2, "protocol_view": {}}
+    got, want = observation_of(values), Observation(**values)
+    assert got == want and repr(got) == repr(want) and got.opponent == want.opponent == game.other(game.first)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.role = "x"  # type: ignore[misc]
+    partial = dict(values)
+    del partial["protocol_view"]
+    assert observation_of(partial) == Observation(**partial)
