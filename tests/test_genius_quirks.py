@@ -158,3 +158,17 @@ def test_geniusweb_number_utilities_are_rounded_as_geniusweb_does(bid: tuple[int
     assert u["profileb"] == pytest.approx(ub, abs=1e-12)
     assert g.space.issue("days").type == "integer"
     assert g.utilities(None) == pytest.approx({"profilea": 0.0, "profileb": 0.45})  # B's reservation bid (3, b)
+
+
+# ---------------------------------------------------------------------- real issues written by NegMAS
+def test_real_linear_evaluators_spelled_offset_and_slope(tmp_path: Path) -> None:
+    """NegMAS writes a real issue's linear evaluator as offset/slope where Genius has
+    parameter0/parameter1; both mean clip(slope * x + offset, 0, 1)."""
+    dst = _copy(tmp_path, "mixed")
+    _edit(dst / "buyer.xml", 'parameter0="1.0" parameter1="-0.01"', 'offset="1.0" slope="-0.01"')
+    g = Game(import_domain(dst))
+    # buyer: 0.5 * eval / 4 (red 2, green 4) + 0.3 * (1 - 0.25 (days - 1)) + 0.2 * (1 - 0.01 price)
+    assert g.utility("buyer", {"Paper_Colour": "green", "Delivery_Days": 2, "price": 40.0}) == pytest.approx(
+        0.5 + 0.225 + 0.12, abs=1e-12)
+    assert g.utility("buyer", {"Paper_Colour": "red", "Delivery_Days": 3, "price": 25.5}) == pytest.approx(
+        0.25 + 0.15 + 0.149, abs=1e-12)

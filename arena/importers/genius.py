@@ -414,8 +414,14 @@ def _real(path: Path, el: ET.Element, issue: ContinuousIssue, what: str) -> _Eva
     ftype = (ev.get("ftype") or "").strip().lower()
     lo, hi = issue.min, issue.max
     if ftype == "linear":
-        p0 = _float(path, ev, "parameter0", f"{what}, <evaluator>")
-        p1 = _float(path, ev, "parameter1", f"{what}, <evaluator>")
+        # Genius reads parameter0 (intercept) and parameter1 (slope). Files written by NegMAS spell
+        # them offset and slope, as integer evaluators do; those are read the same way.
+        if ev.get("parameter0") is None and ev.get("parameter1") is None and ev.get("slope") is not None:
+            p0 = _float(path, ev, "offset", f"{what}, <evaluator>")
+            p1 = _float(path, ev, "slope", f"{what}, <evaluator>")
+        else:
+            p0 = _float(path, ev, "parameter0", f"{what}, <evaluator>")
+            p1 = _float(path, ev, "parameter1", f"{what}, <evaluator>")
         ends = (p1 * lo + p0, p1 * hi + p0)
         if not all(0.0 <= e <= 1.0 for e in ends):
             fail(path, f"{what}: the linear evaluator leaves [0, 1] inside the range and Genius clips it, "
