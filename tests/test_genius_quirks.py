@@ -172,3 +172,19 @@ def test_real_linear_evaluators_spelled_offset_and_slope(tmp_path: Path) -> None
         0.5 + 0.225 + 0.12, abs=1e-12)
     assert g.utility("buyer", {"Paper_Colour": "red", "Delivery_Days": 3, "price": 25.5}) == pytest.approx(
         0.25 + 0.15 + 0.149, abs=1e-12)
+
+
+def test_geniusweb_partial_ordering_profiles_are_reported_by_type(tmp_path: Path) -> None:
+    """ANAC 2020 profiles are partial orderings of bids, not utilities: the import names the type
+    instead of finding no profiles in the folder."""
+    import json
+
+    folder = tmp_path / "ordering"
+    folder.mkdir()
+    domain = {"name": "thirds", "issuesValues": {"extra": {"values": ["a", "b"]}}}
+    for name in ("orderA", "orderB"):
+        (folder / f"{name}.json").write_text(json.dumps({"DefaultPartialOrdering": {
+            "name": name, "domain": domain, "better": [[0, 1]], "reservationbid": None,
+            "bids": [{"issuevalues": {"extra": "a"}}, {"issuevalues": {"extra": "b"}}]}}))
+    with pytest.raises(GameError, match=r"orderA\.json: profile type 'DefaultPartialOrdering' is not supported"):
+        import_domain(folder)

@@ -52,8 +52,8 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-_TAG = re.compile(r"<(/?)([^\s/>]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>", re.S)
-_ATTR = re.compile(r"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.S)
+_TAG = re.compile(r"<(/?)([^\s/>]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>", re.DOTALL)
+_ATTR = re.compile(r"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.DOTALL)
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
@@ -71,7 +71,7 @@ def _lenient(text: str) -> ET.Element | None:
     """Genius's own parser (``SimpleDOMParser``) is far more lenient than XML: it takes a bare
     ``&``, unquoted or repeated attributes (the last one wins) and comments or declarations in
     odd places. This reads the same element tree the way it does; None if the tags do not nest."""
-    text = re.sub(r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<![^>]*>", "", text, flags=re.S)
+    text = re.sub(r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<![^>]*>", "", text, flags=re.DOTALL)
     root: ET.Element | None = None
     stack: list[ET.Element] = []
     for m in _TAG.finditer(text):

@@ -55,8 +55,13 @@ def is_geniusweb_domain(data: object) -> bool:
 
 
 def is_geniusweb_profile(data: object) -> bool:
-    return isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), dict) \
-        and "issueUtilities" in next(iter(data.values()))
+    """One key naming the profile type, holding its utilities or its domain. Types the importer
+    cannot read (partial orderings of ANAC 2020, ``SumOfGroupsUtilitySpace``) count too, so
+    that reading them reports the type rather than finding no profiles."""
+    if not (isinstance(data, dict) and len(data) == 1):
+        return False
+    body = next(iter(data.values()))
+    return isinstance(body, dict) and bool({"issueUtilities", "domain"} & set(body))
 
 
 def _number(path: Path, x: object, what: str) -> Decimal:
