@@ -188,3 +188,9 @@ def test_geniusweb_partial_ordering_profiles_are_reported_by_type(tmp_path: Path
             "bids": [{"issuevalues": {"extra": "a"}}, {"issuevalues": {"extra": "b"}}]}}))
     with pytest.raises(GameError, match=r"orderA\.json: profile type 'DefaultPartialOrdering' is not supported"):
         import_domain(folder)
+
+
+def test_a_domain_file_named_domain_takes_its_folders_name() -> None:
+    """ANAC 2014 folders (10issues, 30issuesDiscounted, ...) all call their domain file domain.xml."""
+    assert game("nonlinear").name == "nonlinear"
+    assert game("fruit").name == "fruit_domain"  # a specific file name is kept

@@ -35,6 +35,7 @@ from .common import AnyIssue, ImportedDomain, ImportedProfile, fail, issue_name
 
 __all__ = ["GeniusDomain", "read_domain", "read_profile", "read_root", "root_tag"]
 
+_GENERIC_STEMS = {"domain", "template", "negotiation_template"}
 _MAX_TABLE = 100_000  # largest integer range a clipped integer evaluator is tabulated over
 
 
@@ -230,7 +231,10 @@ def read_domain(path: Path) -> GeniusDomain:
         kind[name] = t
     if not issues:
         fail(path, "defines no issues")
-    return GeniusDomain(name=path.stem, source=path, format="Genius", issues=issues, original=original,
+    # ANAC 2014 and Genius's non-linear examples name every domain file "domain.xml": then the
+    # folder names the domain.
+    name = path.stem if path.stem.lower() not in _GENERIC_STEMS else (path.resolve().parent.name or path.stem)
+    return GeniusDomain(name=name, source=path, format="Genius", issues=issues, original=original,
                         index=index, kind=kind)
 
 
