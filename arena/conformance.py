@@ -134,7 +134,7 @@ def _illegal_moves(game: Game, out: list[Finding]) -> None:
     state = protocol.initial_state()
     first = state.to_move
     second = game.other(first)
-    good = game.space.from_row(game.space.enumerate(resolution=3)[0])
+    good = game.space.from_row(np.array([g[0] for g in game.space.grids(3)]))
 
     def expect(role: str, move: Action | ParseFailure, code: str, what: str, at: NegotiationState) -> None:
         result = move if isinstance(move, ParseFailure) else Parsed(action=move, method="structured")
@@ -188,9 +188,11 @@ def _stable(jsonl: str) -> list[dict[str, Any]]:
 
 def _utilities(game: Game, out: list[Finding]) -> None:
     space = game.space
-    X = space.enumerate(resolution=11) if space.cardinality > _MAX_OUTCOMES else space.enumerate()
-    if len(X) > _MAX_OUTCOMES:
-        X = X[np.random.default_rng(0).choice(len(X), _MAX_OUTCOMES, replace=False)]
+    if space.cardinality <= _MAX_OUTCOMES:
+        X = space.enumerate()
+    else:  # a uniform sample, never the whole space (an ANAC 2014 domain has 10^10 outcomes)
+        rng = np.random.default_rng(0)
+        X = np.stack([rng.choice(g, _MAX_OUTCOMES) for g in space.grids()], axis=1)
     for name, role in game.roles.items():
         u = np.asarray(role.utility.evaluate(X), dtype=float)
         if u.shape != (len(X),) or not np.all(np.isfinite(u)):
