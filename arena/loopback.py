@@ -27,11 +27,14 @@ Errors and misbehaviour:
 * ``drop``: close the connection without answering;
 * ``reset``: send the headers and half of the body, then reset the connection;
 * ``stall``: send the headers and half of the body, wait this many seconds, then the rest;
-* ``delay``: answer after a delay (for timeouts and latency).
+* ``delay``: answer after a delay (for timeouts and latency);
+* ``close``: close the connection after answering, without saying so in the headers (as a
+  server's keep-alive timeout does).
 
 Replies come from a list (consumed in order, the last one repeating) or from a function of the
 request's JSON body. Only loopback addresses are ever bound. The server keeps the request
-bodies (``requests``) and their headers (``headers``).
+bodies (``requests``), their headers (``headers``) and client addresses (``peers``: one per
+connection, so reused connections show).
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ class LoopbackLLM:
         self.latency = latency
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.peers: list[tuple[str, int]] = []  # the client address of each request (one per connection)
         self._lock = threading.Lock()
         self._index = 0
         self._server = _Server((host, 0), self._handler())
@@ -103,10 +107,11 @@ class LoopbackLLM:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _next(self, body: dict[str, Any], headers: dict[str, str]) -> ReplySpec:
+    def _next(self, body: dict[str, Any], headers: dict[str, str], peer: tuple[str, int]) -> ReplySpec:
         with self._lock:
             self.requests.append(body)
             self.headers.append(headers)
+            self.peers.append(peer)
             if not callable(self._replies):
                 spec = self._replies[min(self._index, len(self._replies) - 1)]
                 self._index += 1
@@ -155,7 +160,7 @@ class LoopbackLLM:
                 if not self.path.rstrip("/").endswith("chat/completions"):
                     self._send(404, b'{"error": {"message": "not found"}}')
                     return
-                spec = outer._next(body, {k.lower(): v for k, v in self.headers.items()})
+                spec = outer._next(body, {k.lower(): v for k, v in self.headers.items()}, self.client_address[:2])
                 spec = {"content": spec} if isinstance(spec, str) else dict(spec)
                 delay = outer.latency + float(spec.get("delay", 0.0))
                 if delay:
@@ -201,6 +206,8 @@ class LoopbackLLM:
                         self.close_connection = True
                     return
                 self._send(status, payload, headers, content_type)
+                if spec.get("close"):
+                    self.close_connection = True
 
             @staticmethod
             def _completion(body: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:

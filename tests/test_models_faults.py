@@ -269,15 +269,35 @@ def test_refused_connection_is_retried_then_an_error(waits: list[float]) -> None
         asyncio.run(Model(cfg).complete([{"role": "user", "content": "hi"}]))
 
 
-def test_the_pooled_session_is_closed_with_its_event_loop(recwarn: pytest.WarningsRecorder,
-                                                           caplog: pytest.LogCaptureFixture) -> None:
-    warnings.simplefilter("always", ResourceWarning)
-    with LoopbackLLM([OK]) as srv:
-        for _ in range(3):  # a new event loop each time: a new session, the old one closed
-            assert call(srv, "http").text == OK
+def test_pooled_connections_are_closed_with_their_event_loop(recwarn: pytest.WarningsRecorder,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
     import gc
 
+    warnings.simplefilter("always", ResourceWarning)
+    with LoopbackLLM([OK]) as srv:
+        for _ in range(3):  # a new event loop each time: new connections, the old ones closed
+            assert call(srv, "http").text == OK
+        assert len(set(srv.peers)) == 3
+        gc.collect()
+        assert all(c.closed for c in gc.get_objects() if isinstance(c, models._Connection))
     gc.collect()
-    assert not [w for w in recwarn if "Unclosed" in str(w.message)]
-    assert "Unclosed" not in caplog.text
-    assert all(s.closed for s, _ in models._SESSIONS.values())
+    assert not [w for w in recwarn if "nclosed" in str(w.message)]
+    assert "nclosed" not in caplog.text
+
+
+@pytest.mark.parametrize("closing", [{"close": True}, {"headers": {"Connection": "close"}}], ids=["silent", "header"])
+def test_connections_are_reused_unless_the_server_closes_them(closing: dict[str, Any]) -> None:
+    async def three(url: str) -> list[Completion]:
+        model = Model(ModelConfig(model="openai/loopback", api_base=url, transport="http", max_retries=0))
+        out = []
+        for _ in range(3):
+            out.append(await model.complete([{"role": "user", "content": "hi"}]))
+            await asyncio.sleep(0.05)  # the server's close reaches us before the next call
+        return out
+
+    with LoopbackLLM([OK]) as srv:
+        kept = asyncio.run(three(srv.url))
+        assert [c.text for c in kept] == [OK] * 3 and len(set(srv.peers)) == 1  # one keep-alive connection
+    with LoopbackLLM([{"content": OK, **closing}]) as srv:
+        closed = asyncio.run(three(srv.url))
+        assert [(c.text, c.attempts) for c in closed] == [(OK, 1)] * 3 and len(set(srv.peers)) == 3

@@ -283,9 +283,12 @@ class TournamentRunner:
         # what exists now (imported libraries, games, agents' templates) lives for the whole run:
         # kept out of the cyclic collector, whose full passes over it would stall every session
         gc.freeze()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(max(thresholds[0], 10_000), *thresholds[1:])  # fewer, larger young collections
         try:
             return await self._run(report)
         finally:
+            gc.set_threshold(*thresholds)
             gc.unfreeze()
             self.close()
 
@@ -320,14 +323,26 @@ class TournamentRunner:
         model_running: Counter[str] = Counter()
         running: dict[asyncio.Task[tuple[SessionRecord, SessionCost]], Cell] = {}
         held_back = False
+        walls: dict[Group, list[float]] = {}  # per group: sessions finished, their total wall time
+        longest_first = self.options.max_cost is None
+
+        def candidates() -> list[Group]:
+            """Groups in the order they are offered a free slot. Under a budget, plain round robin
+            (a run stopped by the budget holds a balanced sample). Otherwise groups not seen to
+            finish yet first (round robin), then the others longest mean session first: long
+            sessions start early and the end of the run is left to short ones, so fewer slots
+            idle while the last sessions finish (longest-processing-time-first scheduling)."""
+            if not longest_first:
+                return list(order)
+            known = sorted((g for g in order if g in walls), key=lambda g: walls[g][1] / walls[g][0], reverse=True)
+            return [g for g in order if g not in walls] + known
 
         def next_cell() -> Cell | None:
             nonlocal held_back
-            for _ in range(len(order)):
-                group = order[0]
-                order.rotate(-1)
+            for group in candidates():
                 q = queues[group]
                 if not q:
+                    order.remove(group)
                     continue
                 cell = q[0]
                 if any(model_running[m] >= self._limit(m) for m in set(cell.models)):
@@ -335,6 +350,8 @@ class TournamentRunner:
                 if not budget.fits(group):
                     held_back = True
                     continue
+                order.remove(group)
+                order.append(group)  # round robin: the group served goes last
                 return q.popleft()
             return None
 
@@ -358,8 +375,13 @@ class TournamentRunner:
                 for task in done:
                     cell = running.pop(task)
                     model_running.subtract(set(cell.models))
-                    _, cost = task.result()
-                    budget.finish(cell.session_id, self._group(cell), cost)
+                    rec, cost = task.result()
+                    group = self._group(cell)
+                    budget.finish(cell.session_id, group, cost)
+                    if rec.wall_s is not None:
+                        w = walls.setdefault(group, [0, 0.0])
+                        w[0] += 1
+                        w[1] += rec.wall_s
                 p.running = len(running)
                 self.on_update(p)
         finally:
