@@ -5,7 +5,8 @@ instantly with a structured move. Per model turn it reports:
 
 * total: wall time of the whole session divided by model turns (scripted turns included, so
   this is an upper bound of what a model turn costs the arena);
-* in the model call: time spent inside ``Model.complete`` (litellm, the HTTP client, the
+* in the model call: time spent inside ``Model.complete`` (the adapter's transport: direct HTTP
+  for this ``openai/<name>`` + ``api_base`` seat, or litellm with ``--transport litellm``; the
   server's own handling on loopback): the adapter's share;
 * arena: total minus the model call: prompt rendering, parsing, the referee, the transcript.
 
@@ -37,9 +38,9 @@ def _reply(body: dict) -> str:
     return f'I can pay ${price:,}.\n```json\n{{"action": "offer", "bundle": {{"price": {price}}}}}\n```'
 
 
-async def _one(url: str, seed: int, timing: dict[str, float]) -> int:
+async def _one(url: str, seed: int, timing: dict[str, float], transport: str = "auto") -> int:
     game = load_game("buyer-seller")
-    buyer = make_agent(f"llm(model='openai/loopback', api_base='{url}')", seed)
+    buyer = make_agent(f"llm(model='openai/loopback', api_base='{url}', transport='{transport}')", seed)
     seller = make_agent("boulware", seed)
     original = Model.complete
 
@@ -59,17 +60,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--transport", choices=["auto", "http", "litellm"], default="auto")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     with LoopbackLLM(_reply) as server:
-        asyncio.run(_one(server.url, 0, {"model": 0.0}))  # warm-up: imports, first connection
+        asyncio.run(_one(server.url, 0, {"model": 0.0}, args.transport))  # warm-up: imports, first connection
         runs = []
         for _ in range(args.repeats):
             timing = {"model": 0.0}
             started = time.perf_counter()
             turns = 0
             for s in range(args.sessions):
-                turns += asyncio.run(_one(server.url, s, timing))
+                turns += asyncio.run(_one(server.url, s, timing, args.transport))
             total = time.perf_counter() - started
             runs.append({"turns": turns, "total_ms": 1000 * total / turns, "model_ms": 1000 * timing["model"] / turns,
                          "arena_ms": 1000 * (total - timing["model"]) / turns})
@@ -82,7 +84,8 @@ def main() -> None:
         return
     print(f"model turns per run: {best['turns']} ({args.sessions} sessions, best of {args.repeats})")
     print(f"per model turn, total:            {best['total_ms']:7.2f} ms   (median {med['total_ms']:.2f})")
-    print(f"  inside the model call (litellm, HTTP, server): {best['model_ms']:7.2f} ms   (median {med['model_ms']:.2f})")
+    print(f"  inside the model call ({args.transport} transport, HTTP, server): {best['model_ms']:7.2f} ms   "
+          f"(median {med['model_ms']:.2f})")
     print(f"  arena overhead (everything else): {best['arena_ms']:7.2f} ms   (median {med['arena_ms']:.2f})")
     print(f"target: arena overhead < 2 ms per model turn: {'meets' if result['meets_target'] else 'MISSES'}"
           f" (ratio {best['arena_ms'] / 2.0:.2f} of the budget)")

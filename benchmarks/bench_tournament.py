@@ -9,15 +9,18 @@
    in its own process, as a remote endpoint would be: two model competitors (and a scripted
    one) in buyer-seller, each model conceding for a few turns before it accepts.
    ``efficiency = (calls x latency / concurrency) / wall time`` (1.0: the endpoint never waits
-   for the arena). Also printed: the CPU the arena process spent per model call, and the ceiling
-   it implies on this machine, ``latency / (concurrency x CPU per call)``, when the process
-   itself is the bottleneck.
+   for the arena). Also printed: the CPU the arena process spent per model call, the ceiling it
+   implies on this machine, ``latency / (concurrency x CPU per call)``, when the process itself
+   is the bottleneck, and the server process's CPU per call (it shares the machine's cores).
+   ``--transport litellm`` measures the seats through litellm instead of the adapter's direct
+   HTTP route (the default for ``openai/<name>`` with an ``api_base``).
 3. The tournament alone: the same grid with seats that wait the latency before every move and
    spend no CPU on a model client (a ``sleeper`` agent registered by this script), i.e. the
    efficiency the scheduler and the arena's own per-turn work allow.
 
 Target (design.md section 7): efficiency at least 0.8 at concurrency 64. Run:
-``python benchmarks/bench_tournament.py [--concurrency 64] [--sessions 384] [--latency 0.1]``.
+``python benchmarks/bench_tournament.py [--concurrency 64] [--sessions 384] [--latency 0.1]
+[--transport auto|http|litellm]``.
 """
 
 from __future__ import annotations
@@ -95,12 +98,12 @@ def _bare(spec: object, cells: list, folder: Path | None) -> float:
     return len(cells) / (time.perf_counter() - started)
 
 
-def efficiency(concurrency: int, sessions: int, latency: float) -> dict[str, float]:
+def efficiency(concurrency: int, sessions: int, latency: float, transport: str = "auto") -> dict[str, float]:
     server = subprocess.Popen([sys.executable, "-c", _SERVER, str(latency)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert server.stdout is not None and server.stdin is not None
     url = server.stdout.readline().strip()
-    opts = {"api_base": url, "timeout": 60}
+    opts = {"api_base": url, "timeout": 60, "transport": transport}
     seeds = max(1, sessions // 6)  # 3 pairs x 2 orders per seed
     data = {"name": "efficiency", "games": ["buyer-seller"], "seeds": seeds, "concurrency": concurrency,
             "competitors": [{"name": "m1", "agent": "openai/loopback", "options": {**opts, "temperature": 0.1}},
@@ -167,6 +170,7 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.1)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--only", choices=["scripted", "efficiency", "scheduler"])
+    ap.add_argument("--transport", choices=["auto", "http", "litellm"], default="auto")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     out: dict[str, object] = {}
@@ -190,10 +194,11 @@ def main() -> None:
                 print(f"  concurrency {r['concurrency']:3d}: {r['calls']:5d} waits in {r['wall_s']:6.2f} s "
                       f"(ideal {r['ideal_s']:5.2f} s): efficiency {r['efficiency']:.2f}")
     if args.only in (None, "efficiency"):
-        rows = [efficiency(c, args.sessions, args.latency) for c in args.concurrency]
+        rows = [efficiency(c, args.sessions, args.latency, args.transport) for c in args.concurrency]
         out["efficiency"] = rows
         if not args.json:
-            print(f"loopback endpoint, {1000 * args.latency:.0f} ms per call, server in its own process:")
+            print(f"loopback endpoint, {1000 * args.latency:.0f} ms per call, server in its own process, "
+                  f"transport {args.transport}:")
             for r in rows:
                 print(f"  concurrency {r['concurrency']:3d}: {r['calls']:5d} calls in {r['wall_s']:6.2f} s "
                       f"(ideal {r['ideal_s']:5.2f} s): efficiency {r['efficiency']:.2f}  "

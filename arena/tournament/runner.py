@@ -3,8 +3,13 @@
 One asyncio loop runs up to ``concurrency`` sessions at once; a session that seats a model also
 takes a slot of that model's limit (``model_limits``, default the global concurrency), and the
 model adapter's own retries and rate limits apply inside it. Cells wait in one queue per (game,
-model seats) group, served round robin, so a saturated model never holds global slots idle.
-Each finished session is committed as described in :mod:`arena.tournament.index`.
+model seats) group, so a saturated model never holds global slots idle. Groups are served round
+robin until each has finished a session, then longest mean session first, so the end of a run
+is left to short sessions (under ``--max-cost``: round robin throughout, so that a run the
+budget stops holds a balanced sample). A session runs in memory and is committed when it ends,
+as described in :mod:`arena.tournament.index`. For the length of a run, the objects that exist
+when it starts are frozen out of the cyclic garbage collector and its young-generation threshold
+is raised: full collections over a large heap would otherwise stall every session at once.
 """
 
 from __future__ import annotations
