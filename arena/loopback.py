@@ -66,14 +66,16 @@ class LoopbackLLM:
         replies: a list of reply specs (the last repeats) or a function ``body -> reply spec``.
         latency: seconds added before every answer.
         host: must be a loopback address.
+        tls: (certificate file, key file) to serve https instead of http.
 
     Use as a context manager; ``url`` is the ``api_base`` (``http://127.0.0.1:PORT/v1``).
     """
 
     def __init__(self, replies: list[ReplySpec] | Callable[[dict[str, Any]], ReplySpec] = ("{}",),  # type: ignore[assignment]
-                 latency: float = 0.0, host: str = "127.0.0.1") -> None:
+                 latency: float = 0.0, host: str = "127.0.0.1", tls: tuple[str, str] | None = None) -> None:
         if not host.startswith("127.") and host not in ("localhost", "::1"):
             raise ValueError("the loopback server only binds loopback addresses")
+        self.tls = tls
         self._replies = replies if callable(replies) else list(replies)
         self.latency = latency
         self.requests: list[dict[str, Any]] = []
@@ -82,12 +84,18 @@ class LoopbackLLM:
         self._lock = threading.Lock()
         self._index = 0
         self._server = _Server((host, 0), self._handler())
+        if tls is not None:  # (certificate file, key file): serve https
+            import ssl
+
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, name="loopback-llm", daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}/v1"
 
     @property
     def calls(self) -> int:

@@ -545,7 +545,7 @@ async def _pool() -> dict[tuple[str, str, int], list[_Connection]]:
     loop = asyncio.get_running_loop()
     pools = _POOLS.get(loop)
     if pools is None:
-        for old in [lp for lp in _POOLS if lp.is_closed()]:  # loops that are gone
+        for old in [lp for lp in list(_POOLS) if lp.is_closed()]:  # loops that are gone
             _POOLS.pop(old, None)
             _KEEPERS.pop(old, None)
         pools = _POOLS[loop] = {}

@@ -301,3 +301,39 @@ def test_connections_are_reused_unless_the_server_closes_them(closing: dict[str,
     with LoopbackLLM([{"content": OK, **closing}]) as srv:
         closed = asyncio.run(three(srv.url))
         assert [(c.text, c.attempts) for c in closed] == [(OK, 1)] * 3 and len(set(srv.peers)) == 3
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_https_endpoints_are_verified(certificate: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(models, "_SSL", [])  # the context is made once per process: make it anew
+    with LoopbackLLM([OK], tls=certificate) as srv:
+        assert srv.url.startswith("https://")
+        message = fails(srv, "http")  # a certificate nobody vouches for: final, not retried
+        assert srv.calls == 0
+    assert "CERTIFICATE_VERIFY_FAILED" in message or "certificate verify failed" in message
+    assert "after" not in message
+    monkeypatch.setattr(models, "_SSL", [])
+    monkeypatch.setenv("SSL_CERT_FILE", certificate[0])  # as behind a company's own CA
+    with LoopbackLLM([OK, "and again"], tls=certificate) as srv:
+        async def two() -> list[str]:
+            model = Model(ModelConfig(model="openai/loopback", api_base=srv.url, transport="http", max_retries=0))
+            return [(await model.complete([{"role": "user", "content": "hi"}])).text for _ in range(2)]
+
+        assert asyncio.run(two()) == [OK, "and again"]
+        assert len(set(srv.peers)) == 1  # one TLS connection, kept alive
+    monkeypatch.setattr(models, "_SSL", [])
