@@ -677,7 +677,7 @@ async def _post_http(cfg: ModelConfig, messages: list[dict[str, str]]) -> dict[s
         kind = rheaders.get("content-type", "no content type")
         raise _Failure(_one_line(f"malformed response: HTTP 200 with a body that is not a JSON object ({kind}): "
                                  f"{raw[:120].decode('utf-8', 'replace')!r}", 400), True)
-    if "error" in data and not data.get("choices"):
+    if data.get("error") and not data.get("choices"):
         raise _error_body_failure(data["error"])
     return data
 
