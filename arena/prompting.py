@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 
 from .resources import data_dir
 
@@ -86,10 +87,62 @@ def _plural(word: str, n: float) -> str:
     return word + "s"
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+_Macro = jinja2.runtime.Macro
+_CONTEXT_ONLY = frozenset(("_loop_vars", "_block_vars"))
+
+
+class _Context(jinja2.runtime.Context):
+    """A Jinja2 context that calls a template's own macros directly.
+
+    ``{{ one(t, style) }}`` goes through ``Context.call``, which inspects the callable for the
+    arguments to inject, then through ``Macro.__call__``, which sorts out positional, keyword
+    and caller arguments. For a plain macro called with all its positional arguments (and at
+    most the loop or block variables ``Context.call`` drops for it) both come down to
+    ``macro._func(*args)``, made ``Markup`` under autoescape; that case is taken here directly,
+    every other call as before.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805  (Jinja2's signature)
+        # ``_loop_vars``/``_block_vars`` are for callables that take the context; a macro takes the
+        # evaluation context, and ``Context.call`` drops them for it
+        if type(__obj) is _Macro and len(args) == __obj._argument_count \
+                and not (__obj.caller or __obj.catch_kwargs or __obj.catch_varargs) \
+                and (not kwargs or _CONTEXT_ONLY.issuperset(kwargs)):
+            try:
+                rv = __obj._func(*args)
+            except StopIteration:
+                return __self.environment.undefined("value was undefined because a callable raised a"
+                                                    " StopIteration exception")
+            return jinja2.runtime.Markup(rv) if __self.eval_ctx.autoescape else rv
+        return super().call(__obj, *args, **kwargs)
+
+
+def _macros_can_be_called_directly() -> bool:
+    """Whether this Jinja2's macros have the attributes the fast path of :class:`_Context` reads."""
+    macro = _Macro(jinja2.Environment(), lambda: "", "m", (), False, False, False, False)
+    return all(hasattr(macro, a) for a in ("_argument_count", "_func", "caller", "catch_kwargs", "catch_varargs"))
+
+
+class _Environment(jinja2.Environment):
+    """A Jinja2 environment whose ``x.name`` lookups on plain dicts skip the failed attribute
+    lookup (and its exception) that Jinja2 tries first: for a ``dict`` that is not a subclass,
+    ``getattr(d, name)`` can only succeed for the names ``dict`` itself has, so for any other
+    name the result is what Jinja2 falls back to anyway, ``d[name]`` or undefined."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The shared Jinja2 environment (StrictUndefined: a missing variable is an error)."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("prompts"))),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -100,6 +153,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(money=_money, num=_num, percent=_percent, plural=_plural, words=number_words,
                        article=_article, unit=_unit)
+    if not env.is_async and _macros_can_be_called_directly():
+        env.context_class = _Context
     return env
 
 

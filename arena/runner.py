@@ -29,11 +29,12 @@ from .transcript import (
     ParsedEvent,
     SessionEnd,
     SessionStart,
-    StateEvent,
     Transcript,
     TranscriptWriter,
-    Utterance,
-    VerdictEvent,
+    parsed_event,
+    state_event,
+    utterance_event,
+    verdict_event,
 )
 from .verdicts import Violation
 
@@ -134,18 +135,17 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
                 except Exception as exc:  # an agent's failure is an outcome, never a crash
                     error = f"{role}'s agent failed: {type(exc).__name__}: {exc}"
                     break
-                log.write(Utterance(turn=turn, attempt=attempt, role=role, text=reply.text,
-                                    intended=reply.intended, prompts=reply.prompts, usage=reply.usage))
+                log.write(utterance_event(turn, attempt, role, reply.text, reply.intended, reply.prompts, reply.usage))
                 ctx = ParseContext(game, role, state.standing, state.standing_by)
                 result = parse(reply.text, ctx)
-                log.write(ParsedEvent(turn=turn, attempt=attempt, role=role, result=result))
+                log.write(parsed_event(turn, attempt, role, result))
                 if not result.ok and config.extractor is not None:
                     from .parsing.extractor import extract
 
                     result, usage = await extract(config.extractor, reply.text, ctx)
                     log.write(ParsedEvent(turn=turn, attempt=attempt, role=role, result=result, usage=usage))
                 verdict = referee.judge(state, role, result)
-                log.write(VerdictEvent(turn=turn, attempt=attempt, role=role, verdict=verdict))
+                log.write(verdict_event(turn, attempt, role, verdict))
                 if isinstance(verdict, Violation):
                     violation, attempt = verdict, attempt + 1
                     if budget.exhausted(attempt):
@@ -165,8 +165,8 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
                     history.extend(held)
                     held.clear()
                     history.append(message)
-                log.write(StateEvent(turn=state.turn, round=state.round, to_move=state.to_move,
-                                     standing=state.standing, standing_by=state.standing_by, ended=state.ended))
+                log.write(state_event(state.turn, state.round, state.to_move, state.standing, state.standing_by,
+                                      state.ended))
                 break
             if error is not None:
                 break

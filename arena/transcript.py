@@ -153,6 +153,82 @@ Event = Annotated[
 _event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
 
 
+# ---------------------------------------------------------------------- fast event constructors
+# The runner logs four events per move from objects that are validated already (actions, parse
+# results, verdicts, bundles of plain values). These build exactly the event the validating
+# constructor builds, without validating again, when every value has the type validation keeps
+# as it is; anything else goes through the constructor.
+_new = object.__new__
+_set = object.__setattr__
+_PLAIN = (str, int, float)
+
+
+def _model(cls: type[BaseModel], values: dict[str, Any], given: tuple[str, ...]) -> Any:
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(given))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _action_types() -> frozenset[type]:
+    from .actions import Accept, Offer, ProposeRegion, Reject, Say, WalkAway
+
+    return frozenset((Offer, Accept, Reject, WalkAway, Say, ProposeRegion))
+
+
+_ACTIONS = _action_types()
+_UTTERANCE = ("turn", "attempt", "role", "text", "intended", "prompts", "usage")
+_PARSED = ("turn", "attempt", "role", "result")
+_VERDICT = ("turn", "attempt", "role", "verdict")
+_STATE = ("turn", "round", "to_move", "standing", "standing_by", "ended")
+
+
+def utterance_event(turn: int, attempt: int, role: str, text: str, intended: Any, prompts: list[PromptRef],
+                    usage: Usage | None) -> Utterance:
+    """``Utterance(turn=..., attempt=..., role=..., text=..., intended=..., prompts=..., usage=...)``."""
+    if type(turn) is int and type(attempt) is int and type(role) is str and type(text) is str \
+            and (intended is None or type(intended) in _ACTIONS) and type(prompts) is list \
+            and all(type(p) is PromptRef for p in prompts) and (usage is None or type(usage) is Usage):
+        return _model(Utterance, {"kind": "utterance", "turn": turn, "attempt": attempt, "role": role, "text": text,
+                                  "intended": intended, "prompts": list(prompts), "usage": usage}, _UTTERANCE)
+    return Utterance(turn=turn, attempt=attempt, role=role, text=text, intended=intended, prompts=prompts, usage=usage)
+
+
+def parsed_event(turn: int, attempt: int, role: str, result: Parsed | ParseFailure) -> ParsedEvent:
+    """``ParsedEvent(turn=..., attempt=..., role=..., result=...)``."""
+    if type(turn) is int and type(attempt) is int and type(role) is str and type(result) in (Parsed, ParseFailure):
+        return _model(ParsedEvent, {"kind": "parsed", "turn": turn, "attempt": attempt, "role": role, "result": result,
+                                    "usage": None}, _PARSED)
+    return ParsedEvent(turn=turn, attempt=attempt, role=role, result=result)
+
+
+def verdict_event(turn: int, attempt: int, role: str, verdict: Ok | Violation) -> VerdictEvent:
+    """``VerdictEvent(turn=..., attempt=..., role=..., verdict=...)``."""
+    if type(turn) is int and type(attempt) is int and type(role) is str and type(verdict) in (Ok, Violation):
+        return _model(VerdictEvent, {"kind": "verdict", "turn": turn, "attempt": attempt, "role": role,
+                                     "verdict": verdict}, _VERDICT)
+    return VerdictEvent(turn=turn, attempt=attempt, role=role, verdict=verdict)
+
+
+def state_event(turn: int, round: int, to_move: str, standing: Bundle | None, standing_by: str | None,
+                ended: bool) -> StateEvent:
+    """``StateEvent(turn=..., round=..., to_move=..., standing=..., standing_by=..., ended=...)``."""
+    plain = type(turn) is int and type(round) is int and type(to_move) is str and type(ended) is bool \
+        and (standing_by is None or type(standing_by) is str) and (standing is None or type(standing) is dict)
+    if plain and standing is not None:
+        for k, v in standing.items():
+            if type(k) is not str or type(v) not in _PLAIN:
+                plain = False
+                break
+    if plain:
+        return _model(StateEvent, {"kind": "state", "turn": turn, "round": round, "to_move": to_move,
+                                   "standing": None if standing is None else dict(standing),
+                                   "standing_by": standing_by, "ended": ended}, _STATE)
+    return StateEvent(turn=turn, round=round, to_move=to_move, standing=standing, standing_by=standing_by, ended=ended)
+
+
 class Transcript:
     """An ordered list of events with convenient views."""
 
@@ -164,7 +240,11 @@ class Transcript:
     def start(self) -> SessionStart:
         first = self.events[0] if self.events else None
         if not isinstance(first, SessionStart):
-            raise TranscriptError("a transcript must begin with a session_start event")
+            where = f"{self.path}: " if self.path is not None else ""
+            if first is None:
+                raise TranscriptError(f"{where}the transcript is empty (a transcript begins with a session_start "
+                                      "event)")
+            raise TranscriptError(f"{where}a transcript must begin with a session_start event")
         return first
 
     @property
@@ -233,7 +313,8 @@ def iter_events(lines: Iterable[str], source: str = "transcript") -> Iterator[An
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise TranscriptError(f"{source}, line {number}: not JSON ({exc.msg})") from None
+            hint = "; a transcript has one JSON event per line (JSONL)" if number == 1 else ""
+            raise TranscriptError(f"{source}, line {number}: not JSON ({exc.msg}){hint}") from None
         if not isinstance(raw, dict):
             raise TranscriptError(f"{source}, line {number}: an event must be a JSON object")
         if raw.get("kind") == "session_start":
@@ -259,6 +340,8 @@ def read_transcript(path: str | Path) -> Transcript:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise TranscriptError(f"{p} is not a transcript: not UTF-8 text (a transcript is a JSONL file)") from None
     except OSError as exc:
         raise TranscriptError(f"cannot read transcript {p}: {exc.strerror}") from None
     t = Transcript(iter_events(text.splitlines(), str(p)), p)

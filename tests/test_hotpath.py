@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import random
+import re
 from typing import Any
 
 import numpy as np
@@ -188,3 +189,105 @@ def test_observation_of_equals_the_constructor() -> None:
     partial = dict(values)
     del partial["protocol_view"]
     assert observation_of(partial) == Observation(**partial)
+
+
+# ---------------------------------------------------------------------- parser and transcript shortcuts
+def _without_lookahead(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
+    """The pattern as it was before its first-character lookahead was put in front."""
+    source = pattern.pattern
+    m = re.match(r"\s*\(\?=\[[^\]]*\]\)\s*", source)
+    assert m, f"no leading lookahead in {source[:40]!r}"
+    return re.compile(source[m.end():], pattern.flags)
+
+
+def _fuzz_texts() -> list[str]:
+    rng = random.Random(3)
+    words = ["I", "can't", "cannot", "don't", "dont", "won't", "not", "no", "never", "than", "rather", "instead", "of",
+             "reject", "declined", "your", "you've", "you're", "offered", "previous", "last", "old", "price", "offer",
+             "and", "but", "or", "with", "plus", "then", "also", "while", "$2,400", "2.5k", "nine", "hundred", "a half",
+             "one", "twenty-two", "3 weeks", "71.43%", ".5", "USD 30", "us$ 12", "accept", "deal", "walk away", "if",
+             "unless", "or else", "why", "ſhouldn't", "İnstead", "ınstead", "K", "Ｎot", "NOT", "Than", "Your", "(", ")",
+             ";", "!", "?", ".", ",", "\n", "-", "'", "’", "n't", "n’t", "hardly", "unable to", "refuse to", "before"]
+    texts = []
+    for _ in range(3000):
+        texts.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 14))))
+        texts.append("".join(rng.choice(words) + rng.choice(["", " ", ", ", ". "]) for _ in range(rng.randint(1, 10))))
+    return texts
+
+
+def test_first_character_lookaheads_change_no_match() -> None:
+    from arena.parsing import contract, intent, numbers
+
+    patterns = [contract._BOUNDARY, contract._REFERENCE, contract._NEGATED, intent._WALK_CONDITION, intent._NEGATION,
+                numbers._QUANTITY_RE]
+    texts = _fuzz_texts()
+    for new in patterns:
+        old = _without_lookahead(new)
+        for text in texts:
+            assert [m.span() for m in new.finditer(text)] == [m.span() for m in old.finditer(text)]
+            for end in range(0, len(text) + 1, 7):  # searches ending at a position, as the parser runs them
+                for start in (0, max(0, end - 50)):
+                    a, b = new.search(text, start, end), old.search(text, start, end)
+                    assert (a and a.span()) == (b and b.span())
+
+
+def test_lookahead_classes_cover_every_case_variant() -> None:
+    """Under IGNORECASE a letter also matches other characters (``ſ`` for ``s``, ``K`` for ``k``);
+    each lookahead class, compiled with its pattern's flags, must accept every character any of
+    the pattern's first letters accepts."""
+    from arena.parsing import contract, intent, numbers
+
+    firsts = {
+        contract._BOUNDARY: ",;!?\n().abowpti", contract._REFERENCE: "yplceo", contract._NEGATED: "tndcwisr",
+        intent._WALK_CONDITION: "oiubrwndc", intent._NEGATION: "ndcwisurh",
+        numbers._QUANTITY_RE: "$.0123456789" + "".join(sorted({w[0] for w in [*numbers.NUMBER_WORDS, "half", "quarter",
+                                                                                  "third", "a", "an", "us", "usd"]})),
+    }
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for pattern, letters in firsts.items():
+        cls = re.match(r"\s*\(\?=(\[[^\]]*\])\)", pattern.pattern).group(1)  # type: ignore[union-attr]
+        accepted = set(re.findall(cls, every, pattern.flags & re.IGNORECASE))
+        for letter in letters:
+            assert set(re.findall(re.escape(letter), every, re.IGNORECASE)) <= accepted, (pattern.pattern[:30], letter)
+        assert set(re.findall(r"\d", every)) <= accepted or pattern is not numbers._QUANTITY_RE
+
+
+def test_builder_and_model_shortcuts_equal_the_constructors() -> None:
+    from decimal import Decimal
+
+    from arena.parsing.numbers import Quantity
+    from arena.parsing.result import ParseFailure, Parsed, Span, make_parsed, make_span
+    from arena.parsing.textutil import builder
+    from arena.referee import _OK
+    from arena.transcript import (ParsedEvent, PromptRef, StateEvent, Usage, Utterance, VerdictEvent,
+                                  parsed_event, state_event, utterance_event, verdict_event)
+    from arena.verdicts import Violation
+
+    q = builder(Quantity)(1, 4, Decimal("2.5"), True, False, False, "$2.5")
+    assert q == Quantity(1, 4, Decimal("2.5"), money=True, text="$2.5") and vars(q) == vars(Quantity(1, 4, Decimal("2.5"), True, False, False, "$2.5"))
+    span = make_span(1, 3, "price", "ab")
+    assert span == Span(start=1, end=3, label="price", text="ab") and span.model_fields_set == {"start", "end", "label", "text"}
+    assert make_span(True, 3, "p", "t") == Span(start=True, end=3, label="p", text="t")  # validated: True becomes 1
+    offer = Offer(bundle={"x": 1})
+    for args in [(offer, "prose", 0.9, [span]), (offer, "structured", 1.0, []), (offer, "prose", 1, [span])]:
+        got, want = make_parsed(*args), Parsed(action=args[0], method=args[1], confidence=args[2], spans=args[3])
+        assert got == want and repr(got) == repr(want) and got.model_fields_set == want.model_fields_set
+    refs = [PromptRef(template="t", sha256="s")]
+    for intended, usage in [(offer, None), (None, Usage(prompt_tokens=3)), ({"kind": "accept"}, None)]:
+        got = utterance_event(2, 0, "a", "text", intended, refs, usage)
+        want = Utterance(turn=2, attempt=0, role="a", text="text", intended=intended, prompts=refs, usage=usage)
+        assert got == want and got.model_dump_json() == want.model_dump_json() and got.model_fields_set == want.model_fields_set
+        assert got.prompts is not refs
+    failure = ParseFailure(code="no_move", reason="r")
+    for result in (Parsed(action=offer, method="prose"), failure):
+        got, want = parsed_event(1, 1, "b", result), ParsedEvent(turn=1, attempt=1, role="b", result=result)
+        assert got == want and got.model_dump_json() == want.model_dump_json() and got.model_fields_set == want.model_fields_set
+    for verdict in (_OK, Violation(code="deadline", message="m")):
+        got, want = verdict_event(1, 0, "a", verdict), VerdictEvent(turn=1, attempt=0, role="a", verdict=verdict)
+        assert got == want and got.model_dump_json() == want.model_dump_json()
+    for standing in ({"x": 1, "y": "net 30", "z": 0.5}, None, {"x": True}, {"x": np.int64(3)}):
+        got = state_event(3, 2, "a", standing, "b" if standing else None, False)  # type: ignore[arg-type]
+        want = StateEvent(turn=3, round=2, to_move="a", standing=standing, standing_by="b" if standing else None,
+                          ended=False)
+        assert got == want and got.model_dump_json() == want.model_dump_json() and got.model_fields_set == want.model_fields_set
+        assert standing is None or got.standing is not standing

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .prose import no_move_reason, parse_prose
 from .ranges import parse_region, regions_enabled
-from .result import ParseContext, Parsed, ParseFailure, ParseResult, Span
+from .result import ParseContext, Parsed, ParseFailure, ParseResult, Span, make_parsed, make_span
 from .structured import find_blocks, read_block
 from .vocabulary import vocabulary
 
@@ -60,7 +60,7 @@ def _parse(text: str, ctx: ParseContext) -> Parsed | ParseFailure:
     read = read_block(text, last, vocab, ctx)
     if not isinstance(read, str):
         action, spans = read
-        return Parsed(action=action, method="structured", confidence=1.0, spans=spans)
+        return make_parsed(action, "structured", 1.0, spans)
     # The last block is unusable: read the prose around the blocks (blanked out, so offsets hold;
     # a truncated block's half-written numbers must not be read as terms).
     masked = list(text)
@@ -68,8 +68,8 @@ def _parse(text: str, ctx: ParseContext) -> Parsed | ParseFailure:
         masked[b.start:b.end] = " " * (b.end - b.start)
     prose = parse_prose("".join(masked), ctx, vocab)
     if isinstance(prose, Parsed) and prose.action.kind != "say":
-        spans = [Span(start=s.start, end=s.end, label=s.label, text=text[s.start:s.end]) for s in prose.spans]
-        return Parsed(action=prose.action, method="prose", confidence=round(prose.confidence * 0.8, 4), spans=spans)
+        spans = [make_span(s.start, s.end, s.label, text[s.start:s.end]) for s in prose.spans]
+        return make_parsed(prose.action, "prose", round(prose.confidence * 0.8, 4), spans)
     return ParseFailure(code="bad_block", method="structured",
                         reason=f"{read[0].upper()}{read[1:]}. {no_move_reason(vocab)} "
                                'A block looks like: ```json {"action": "offer", "bundle": {...}} ```')

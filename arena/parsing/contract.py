@@ -14,24 +14,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from bisect import bisect_left
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from .numbers import Quantity, as_float, to_value
-from .textutil import Mask
+from .textutil import Mask, builder
 from .vocabulary import Vocabulary, norm
 
 __all__ = ["Finding", "read_contract"]
 
 _F = re.IGNORECASE
-_BOUNDARY = re.compile(r"[,;!?\n()]|\.(?=\s|$)|\b(?:and|but|or|with|plus|while|whereas|then|instead|also)\b", _F)
+# Each pattern below opens with a lookahead for the characters its alternatives can start with
+# (under the same IGNORECASE): the regex engine rejects most positions of a text on that one
+# test. The lookahead restates a necessary condition, so the matches are the same.
+_BOUNDARY = re.compile(
+    r"(?=[,;!?\n().abowpti])(?:[,;!?\n()]|\.(?=\s|$)|\b(?:and|but|or|with|plus|while|whereas|then|instead|also)\b)", _F)
 _REFERENCE = re.compile(
-    r"\b(?:your|yours|you(?:['’]ve|\s+have)?\s+(?:offered|proposed|suggested|said|asked(?:\s+for)?|wanted|"
+    r"(?=[yplceo])\b(?:your|yours|you(?:['’]ve|\s+have)?\s+(?:offered|proposed|suggested|said|asked(?:\s+for)?|wanted|"
     r"mentioned|quoted|want)|you(?:['’]re|\s+are)\s+(?:asking|offering|proposing|suggesting)|"
     r"(?:previous|last|earlier|current|old)\s+(?:offer|proposal|price))\b", _F)
 _COMPARATIVE = r"(?:below|above|under|over|lower|higher|less|more|beyond|past|down|up)"
 _NEGATED = re.compile(
-    rf"(?:\bthan\s+(?:accept|take|pay|agree\s+to|settle\s+for)|\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\binstead\s+of|\brather\s+than|\breject\w*|\bdecline\w*|\bno\s+longer)\s+"
+    rf"(?=[tndcwisr])(?:\bthan\s+(?:accept|take|pay|agree\s+to|settle\s+for)|\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\binstead\s+of|\brather\s+than|\breject\w*|\bdecline\w*|\bno\s+longer)\s+"
     rf"(?:(?!{_COMPARATIVE}\b)[\w'’]+\s+){{0,2}}(?:a\s+|an\s+|the\s+)?$", _F)
 
 
@@ -46,19 +51,20 @@ class Finding:
     confidence: float = 1.0
 
 
-@dataclass(frozen=True)
-class _Mention:
+class _Mention(NamedTuple):
     issue: str
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class _Number:
+class _Number(NamedTuple):
     q: Quantity
     unit: str | None
     start: int
     end: int
+
+
+_finding = builder(Finding)  # Finding(issue, value, start, end, confidence), every field given
 
 
 def _excluded(text: str, clause_start: int, pos: int) -> bool:
@@ -69,8 +75,10 @@ def _excluded(text: str, clause_start: int, pos: int) -> bool:
 
 
 def _convert(vocab: Vocabulary, issue: str, n: _Number) -> Any:
-    spec = vocab.issues[issue]
     value: Decimal = n.q.value
+    if issue not in vocab.continuous:
+        return to_value(value, True)
+    spec = vocab.issues[issue]
     if spec.type == "continuous":
         top = Decimal(str(getattr(spec, "max", 1)))
         if n.q.percent and top <= 1:
@@ -82,9 +90,7 @@ def _convert(vocab: Vocabulary, issue: str, n: _Number) -> Any:
 def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> list[Finding]:
     """Every (issue, value) the text proposes for the game's contract issues, in text order."""
     issues = vocab.issues
-    contract = vocab.contract
-    numeric = [n for n in contract if issues[n].type != "discrete"]
-    discrete = [n for n in contract if issues[n].type == "discrete"]
+    numeric, discrete = vocab.numeric, vocab.discrete
     findings: list[Finding] = []
 
     values: list[tuple[str, str, int, int]] = []
@@ -98,8 +104,10 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
         taken.add(s, e)
     mentions: list[_Mention] = []
     if vocab.mention_re is not None:
+        spelled, mention_map = vocab.mention_spelled, vocab.mention_map
         for m in vocab.mention_re.finditer(text):
-            issue = vocab.mention_map.get(norm(m.group(0)))
+            word = m.group(0)
+            issue = spelled.get(word) or mention_map.get(norm(word))
             if issue and not taken.hits(m.start(), m.end()):
                 mentions.append(_Mention(issue, m.start(), m.end()))
     for mention in mentions:
@@ -121,16 +129,24 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
     for n in numbers:
         taken.add(n.start, n.end)
 
-    cuts = [0] + [m.start() for m in _BOUNDARY.finditer(text) if not taken.hits(m.start(), m.end())]
+    bits = taken.bits
+    cuts = [0]
+    for m in _BOUNDARY.finditer(text):
+        s, e = m.span()
+        if 1 not in bits[s:e]:  # a boundary inside a value, a mention or a number does not cut
+            cuts.append(s)
     cuts.append(len(text))
-    mi = ni = vi = 0
+    starts = [m.start for m in mentions]
+    nv, nn = len(values), len(numbers)
+    vi = ni = 0
     for a, b in pairwise(cuts):
-        clause_m: list[_Mention] = []
-        while mi < len(mentions) and mentions[mi].start < b:
-            if mentions[mi].start >= a:
-                clause_m.append(mentions[mi])
-            mi += 1
-        while vi < len(values) and values[vi][2] < b:
+        # a clause without values or numbers proposes nothing; past the last of them, stop
+        if (vi == nv or values[vi][2] >= b) and (ni == nn or numbers[ni].start >= b):
+            if vi == nv and ni == nn:
+                break
+            continue
+        clause_m = mentions[bisect_left(starts, a):bisect_left(starts, b)]
+        while vi < nv and values[vi][2] < b:
             issue, value, s, e = values[vi]
             vi += 1
             if s < a or _excluded(text, a, s):
@@ -138,9 +154,9 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
             near = [m for m in clause_m if m.issue == issue]
             lo = min([s] + [m.start for m in near])
             hi = max([e] + [m.end for m in near])
-            findings.append(Finding(issue, value, lo, hi, 1.0))
+            findings.append(_finding(issue, value, lo, hi, 1.0))
         used: set[int] = set()
-        while ni < len(numbers) and numbers[ni].start < b:
+        while ni < nn and numbers[ni].start < b:
             n = numbers[ni]
             ni += 1
             if n.start < a or _excluded(text, a, n.start):
@@ -155,13 +171,14 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
                 fits = numeric
             near = [m for m in clause_m if m.issue in fits]
             if near:
-                best = min(near, key=lambda m: (m.start in used, max(m.start - n.end, n.start - m.end, 0)))
+                best = near[0] if len(near) == 1 else \
+                    min(near, key=lambda m: (m.start in used, max(m.start - n.end, n.start - m.end, 0)))
                 used.add(best.start)
-                findings.append(Finding(best.issue, _convert(vocab, best.issue, n), min(best.start, n.start),
+                findings.append(_finding(best.issue, _convert(vocab, best.issue, n), min(best.start, n.start),
                                         max(best.end, n.end), 1.0))
                 continue
             if n.unit and n.unit != "%" and len(fits) == 1:
-                findings.append(Finding(fits[0], _convert(vocab, fits[0], n), n.start, n.end, 0.85))
+                findings.append(_finding(fits[0], _convert(vocab, fits[0], n), n.start, n.end, 0.85))
                 continue
             named = [m for m in clause_m if m.issue in discrete]
             if named and n.unit is None:
@@ -169,12 +186,12 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
                 label = f"{n.q.value.normalize():f}"
                 hits = [v for v in issues[issue].values if re.search(rf"(?<![\d.]){re.escape(label)}(?![\d.])", v)]  # type: ignore[union-attr]
                 if len(hits) == 1:
-                    findings.append(Finding(issue, hits[0], min(named[-1].start, n.start),
+                    findings.append(_finding(issue, hits[0], min(named[-1].start, n.start),
                                             max(named[-1].end, n.end), 0.8))
                     continue
             if len(numeric) == 1 and not clause_m and n.unit in (None, "%"):
                 spec = issues[numeric[0]]
                 lo, hi = getattr(spec, "min", None), getattr(spec, "max", None)
                 if lo is not None and hi is not None and Decimal(str(lo)) <= n.q.value <= Decimal(str(hi)):
-                    findings.append(Finding(numeric[0], _convert(vocab, numeric[0], n), n.start, n.end, 0.7))
+                    findings.append(_finding(numeric[0], _convert(vocab, numeric[0], n), n.start, n.end, 0.7))
     return findings

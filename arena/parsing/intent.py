@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .textutil import Mask, words_of
+from .textutil import Mask, builder, words_of
 
 __all__ = ["Signal", "conversational", "find_signals", "proposal_cue"]
 
@@ -47,7 +47,7 @@ _WALK = [(re.compile(p, _F), 2, frozenset(g)) for p, g in (
     (r"\bgood\s*bye\b", ("goodbye", "bye")),
 )]
 _WALK_CONDITION = re.compile(
-    rf"(?:\bor(?:\s+else)?|\botherwise|\bif\b[^.!?]*|\bunless\b[^.!?]*|\bbefore|\brather\s+than|\binstead\s+of|"
+    rf"(?=[oiubrwndc])(?:\bor(?:\s+else)?|\botherwise|\bif\b[^.!?]*|\bunless\b[^.!?]*|\bbefore|\brather\s+than|\binstead\s+of|"
     rf"\bwithout|\bnot\s+(?:want|going)\s+to|\bdon{_A}t\s+(?:want|have)\s+to|\bdo\s+not\s+(?:want|have)\s+to|"
     rf"\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt)|\bnever|\bno\s+need\s+to|\bwhy)\s+(?:[\w'’]+\s+){{0,4}}$", _F)
 
@@ -92,7 +92,7 @@ _REJECT = [(re.compile(p, _F), s, frozenset(g)) for p, s, g in (
     (r"\bno\b(?!\s+(?:deal|agreement|problem|worries|doubt|more|less|later|longer|one|need))", 0, ("no",)),
 )]
 _NEGATION = re.compile(
-    r"(?:\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\bno|\bcannot|\bunable\s+to|\brefuse\s+to|\bhardly)"
+    r"(?=[ndcwisurh])(?:\bnot|n['’]t|\b(?:dont|cant|wont|didnt|doesnt|isnt|wouldnt|couldnt|shouldnt)|\bnever|\bno|\bcannot|\bunable\s+to|\brefuse\s+to|\bhardly)"
     r"\s+(?:[\w'’]+\s+){0,2}$", _F)
 _CUE = re.compile(
     r"\b(?:offer|propos\w*|suggest\w*|how\s+about|what\s+about|what\s+if|counter\w*|here(?:['’]s|\s+is)|"
@@ -107,6 +107,21 @@ def _negated(text: str, start: int) -> bool:
     return _NEGATION.search(text, max(0, start - 40), start) is not None
 
 
+# Which patterns a word of the text can wake: every pattern runs only when one of its gate words
+# is in the text, so the words of a text select the patterns to run, in the order below.
+_GATED: list[tuple[int, re.Pattern[str], int]] = [
+    *((0, rx, strength) for rx, strength, _ in _WALK),
+    *((1, rx, strength) for rx, strength, _ in _REJECT),
+    *((2, rx, strength) for rx, strength, _ in _ACCEPT),
+]
+_BY_GATE: dict[str, list[int]] = {}
+for _k, (_, _, _gates) in enumerate([*_WALK, *_REJECT, *_ACCEPT]):
+    for _word in _gates:
+        _BY_GATE.setdefault(_word, []).append(_k)
+_GATE_WORDS = frozenset(_BY_GATE)
+_signal = builder(Signal)  # Signal(kind, strength, start, end), every field given
+
+
 def find_signals(text: str) -> list[Signal]:
     """Every accept / reject / walk-away phrase in ``text``, in order of position.
 
@@ -114,41 +129,40 @@ def find_signals(text: str) -> list[Signal]:
     overlapping an earlier one is skipped ("no deal" is not "no", "can't accept" is not
     "accept"). Acceptance after a negation ("I don't agree") counts as rejection.
     """
-    low = words_of(text)
+    hits = _GATE_WORDS.intersection(words_of(text))
+    if not hits:
+        return []
+    active = sorted({k for word in hits for k in _BY_GATE[word]})
     out: list[Signal] = []
     walks = Mask(len(text))
-    for rx, _, gates in _WALK:
-        if low.isdisjoint(gates):
-            continue
-        for m in rx.finditer(text):
-            start = m.start()
-            walks.add(start, m.end())
-            clause_start = max(text.rfind(c, max(0, start - 200), start) for c in ".!?;\n") + 1
-            if _WALK_CONDITION.search(text, max(clause_start, start - 60), start):
-                out.append(Signal("reject", 1, start, m.end()))  # a threat, or a negated walk-out
-            else:
-                out.append(Signal("walk_away", 2, start, m.end()))
     taken = Mask(len(text))
-    for rx, strength, gates in _REJECT:
-        if low.isdisjoint(gates):
-            continue
-        for m in rx.finditer(text):
-            if walks.hits(m.start(), m.end()) or taken.hits(m.start(), m.start()):
-                continue
-            taken.add(m.start(), m.end())
-            out.append(Signal("reject", strength, m.start(), m.end()))
-    for rx, strength, gates in _ACCEPT:
-        if low.isdisjoint(gates):
-            continue
-        for m in rx.finditer(text):
-            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(".!?,;:(- \t\n")))
-            if walks.hits(s, m.end()) or taken.hits(s, m.end()):
-                continue
-            taken.add(s, m.end())
-            if _negated(text, s):
-                out.append(Signal("reject", min(strength, 1), s, m.end()))
-            else:
-                out.append(Signal("accept", strength, s, m.end()))
+    for k in active:
+        category, rx, strength = _GATED[k]
+        if category == 0:
+            for m in rx.finditer(text):
+                start = m.start()
+                walks.add(start, m.end())
+                clause_start = max(text.rfind(c, max(0, start - 200), start) for c in ".!?;\n") + 1
+                if _WALK_CONDITION.search(text, max(clause_start, start - 60), start):
+                    out.append(_signal("reject", 1, start, m.end()))  # a threat, or a negated walk-out
+                else:
+                    out.append(_signal("walk_away", 2, start, m.end()))
+        elif category == 1:
+            for m in rx.finditer(text):
+                if walks.hits(m.start(), m.end()) or taken.hits(m.start(), m.start()):
+                    continue
+                taken.add(m.start(), m.end())
+                out.append(_signal("reject", strength, m.start(), m.end()))
+        else:
+            for m in rx.finditer(text):
+                s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(".!?,;:(- \t\n")))
+                if walks.hits(s, m.end()) or taken.hits(s, m.end()):
+                    continue
+                taken.add(s, m.end())
+                if _negated(text, s):
+                    out.append(_signal("reject", min(strength, 1), s, m.end()))
+                else:
+                    out.append(_signal("accept", strength, s, m.end()))
     out.sort(key=lambda sig: (sig.start, -sig.end))
     return out
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .textutil import trie_pattern
+from .textutil import builder, trie_pattern
 
 __all__ = ["NUMBER_WORDS", "NUMWORD_PATTERN", "Quantity", "as_float", "find_quantities", "parse_amount",
            "to_value", "words_value"]
@@ -34,8 +34,13 @@ NUMWORD_PATTERN = rf"(?:(?:a|an|one)\s+(?:half|quarter|third)|{_W}(?:(?:\s*-\s*|
 """A regex (no groups) for a run of number words; :func:`words_value` reads what it matched."""
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+# Every character a quantity can start with ("$", "us$"/"usd", a digit, ".5", a number word, "a
+# half"), as a lookahead the regex engine tests before anything else: most positions of a text
+# fail it at once. It only restates what the rest of the pattern requires (same IGNORECASE).
+_FIRST = "".join(sorted({w[0] for w in [*NUMBER_WORDS, *_FRACTIONS, "a", "an", "one", "us", "usd"]}))
 _QUANTITY_RE = re.compile(
-    rf"""(?<![\w.,$])
+    rf"""(?=[$.\d{_FIRST}])
+    (?<![\w.,$])
     (?:(?P<cur>\$|us\$|usd\s?)\s?)?
     (?:(?P<digits>{_DIGITS})|(?P<words>{NUMWORD_PATTERN}))
     (?:\s?(?P<mult>k|thousand|m|mn|million|bn|billion)\b)?
@@ -47,6 +52,7 @@ _QUANTITY_RE = re.compile(
 _MULT = {"k": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000, "million": 1_000_000,
          "bn": 1_000_000_000, "billion": 1_000_000_000}
 _TOKEN_RE = re.compile(r"[a-z]+", re.IGNORECASE)
+_INT_LIMIT = Decimal(10) ** 18  # whole numbers below this become ints
 _MAX_DIGITS = 40
 
 
@@ -143,8 +149,9 @@ def find_quantities(text: str) -> list[Quantity]:
     """Every number in ``text`` (digits or words, with "$", "k", "%" and "dollars"), in order."""
     out: list[Quantity] = []
     pos = 0
+    search = _QUANTITY_RE.search
     while True:
-        m = _QUANTITY_RE.search(text, pos)
+        m = search(text, pos)
         if m is None:
             return out
         pos = m.end()
@@ -154,32 +161,34 @@ def find_quantities(text: str) -> list[Quantity]:
             pos = q.end
 
 
+_make = builder(Quantity)  # Quantity(start, end, value, money, percent, words, text), every field given
+
+
 def _quantity(text: str, m: re.Match[str]) -> Quantity | None:
     end = m.end()
-    if m.group("digits") is not None:
-        value = _digits_value(m.group("digits"))
+    start = m.start()
+    cur, digits, number_words, mult, pct, money = m.group("cur", "digits", "words", "mult", "pct", "money")
+    if digits is not None:
+        value = _digits_value(digits)
         words = False
     else:
-        value, used = words_value(m.group("words"))
+        value, used = words_value(number_words)
         words = True
         if value is None:
             return None
-        if used < len(m.group("words")):
+        if used < len(number_words):
             # the words ran on past the number ("eight and ..."): keep only the number
             end = m.start("words") + used
-            return Quantity(m.start(), end, value, money=bool(m.group("cur")), words=True,
-                            text=text[m.start():end])
+            return _make(start, end, value, bool(cur), False, True, text[start:end])
     if value is None:
         return None
-    if m.group("mult"):
-        mult = m.group("mult").lower()
-        if mult == "m" and not m.group("cur"):
-            end = m.end("digits") if m.group("digits") else m.end("words")
-            return Quantity(m.start(), end, value, words=words, text=text[m.start():end])
+    if mult:
+        mult = mult.lower()
+        if mult == "m" and not cur:
+            end = m.end("digits") if digits else m.end("words")
+            return _make(start, end, value, False, False, words, text[start:end])
         value = value * _MULT[mult]
-    pct = bool(m.group("pct"))
-    money = bool(m.group("cur") or m.group("money"))
-    return Quantity(m.start(), end, value, money=money, percent=pct, words=words, text=text[m.start():end])
+    return _make(start, end, value, bool(cur or money), bool(pct), words, text[start:end])
 
 
 def parse_amount(text: str) -> Quantity | None:
@@ -192,7 +201,7 @@ def to_value(value: Decimal, integer: bool) -> int | float:
     """A Decimal as a bundle value: ``int`` for whole numbers of an integer issue, else ``float``."""
     try:
         if integer and value == value.to_integral_value():
-            if abs(value) < Decimal(10) ** 18:
+            if abs(value) < _INT_LIMIT:
                 return int(value)
             return float(value)
         return as_float(value)

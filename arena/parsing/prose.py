@@ -18,12 +18,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..actions import Accept, Offer, Reject, Say, WalkAway
+from ..actions import Accept, Reject, Say, WalkAway, make_offer
 from .contract import Finding, read_contract
 from .division import read_division
 from .intent import Signal, conversational, find_signals
 from .numbers import find_quantities
-from .result import ParseContext, Parsed, ParseFailure, Span
+from .result import ParseContext, Parsed, ParseFailure, Span, make_parsed, make_span
 from .vocabulary import Vocabulary
 
 __all__ = ["no_move_reason", "parse_prose"]
@@ -43,7 +43,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _signal_span(text: str, s: Signal) -> Span:
-    return Span(start=s.start, end=s.end, label=s.kind, text=text[s.start:s.end])
+    return make_span(s.start, s.end, s.kind, text[s.start:s.end])
 
 
 def _terms(text: str, ctx: ParseContext, vocab: Vocabulary) -> tuple[dict[str, Any], list[Span], float]:
@@ -62,7 +62,7 @@ def _terms(text: str, ctx: ParseContext, vocab: Vocabulary) -> tuple[dict[str, A
             if name in chosen:
                 f = chosen[name]
                 bundle[name] = f.value
-                spans.append(Span(start=f.start, end=f.end, label=name, text=text[f.start:f.end]))
+                spans.append(make_span(f.start, f.end, name, text[f.start:f.end]))
                 confidence = min(confidence, f.confidence)
         if conflicts:
             confidence *= 0.75
@@ -70,7 +70,7 @@ def _terms(text: str, ctx: ParseContext, vocab: Vocabulary) -> tuple[dict[str, A
         found, conf = read_division(text, vocab, ctx.speaker, quantities)
         for f in found:
             bundle[f.issue] = f.value
-            spans.append(Span(start=f.start, end=f.end, label=f.issue, text=text[f.start:f.end]))
+            spans.append(make_span(f.start, f.end, f.issue, text[f.start:f.end]))
         if found:
             confidence = min(confidence, conf / 0.9)
     return bundle, spans, confidence
@@ -87,22 +87,19 @@ def parse_prose(text: str, ctx: ParseContext, vocab: Vocabulary) -> Parsed | Par
         walks = [s for s in signals if s.kind == "walk_away"]
         if walks and walks[-1].start >= max(sp.end for sp in spans):
             # "I can't go above $2,000. I'm walking away.": the terms are the reason, not an offer
-            return Parsed(action=WalkAway(), method="prose", confidence=0.7,
-                          spans=[_signal_span(text, s) for s in walks])
+            return make_parsed(WalkAway(), "prose", 0.7, [_signal_span(text, s) for s in walks])
         accepts = [s for s in signals if s.kind == "accept" and s.strength >= 1]
         refusals = [s for s in signals if s.kind != "accept" and s.strength >= 1]
         if (accepts and not refusals and standing is not None
                 and all(k in standing and _same(standing[k], v) for k, v in bundle.items())):
-            return Parsed(action=Accept(), method="prose", confidence=0.85,
-                          spans=[_signal_span(text, s) for s in accepts] + spans)
+            return make_parsed(Accept(), "prose", 0.85, [_signal_span(text, s) for s in accepts] + spans)
         complete = all(name in bundle for name in vocab.issues)
         base = 0.9 if complete else 0.7
-        return Parsed(action=Offer(bundle=bundle), method="prose", confidence=round(base * confidence, 4),
-                      spans=spans)
+        return make_parsed(make_offer(bundle), "prose", round(base * confidence, 4), spans)
 
     walks = [s for s in signals if s.kind == "walk_away"]
     if walks:
-        return Parsed(action=WalkAway(), method="prose", confidence=0.9, spans=[_signal_span(text, s) for s in walks])
+        return make_parsed(WalkAway(), "prose", 0.9, [_signal_span(text, s) for s in walks])
     for floor, base in ((1, 0.9), (0, 0.6)):
         acc = [s for s in signals if s.kind == "accept" and s.strength >= floor]
         rej = [s for s in signals if s.kind == "reject" and s.strength >= floor]
@@ -122,8 +119,7 @@ def parse_prose(text: str, ctx: ParseContext, vocab: Vocabulary) -> Parsed | Par
         if standing is None:
             base *= 0.6
         action = Accept() if kind == "accept" else Reject()
-        return Parsed(action=action, method="prose", confidence=round(base, 4),
-                      spans=[_signal_span(text, s) for s in used])
+        return make_parsed(action, "prose", round(base, 4), [_signal_span(text, s) for s in used])
     if conversational(text):
-        return Parsed(action=Say(), method="prose", confidence=0.4, spans=[])
+        return make_parsed(Say(), "prose", 0.4, [])
     return ParseFailure(code="no_move", reason=no_move_reason(vocab))

@@ -13,7 +13,7 @@ from ..space import Bundle
 if TYPE_CHECKING:
     from ..game import Game
 
-__all__ = ["ParseContext", "ParseFailure", "ParseResult", "Parsed", "Span"]
+__all__ = ["ParseContext", "ParseFailure", "ParseResult", "Parsed", "Span", "make_parsed", "make_span"]
 
 # "given": the move was not read from the text but given directly (a corpus's <selection> button)
 Method = Literal["structured", "prose", "extractor", "given"]
@@ -75,3 +75,49 @@ class ParseFailure(BaseModel):
 
 
 ParseResult = Parsed | ParseFailure
+
+
+# ---------------------------------------------------------------------- fast constructors
+# The parser builds a handful of these per message from values whose types it controls. Built
+# here without validation when the values have exactly the types validation keeps as they are;
+# anything else goes through the validating constructors. The objects are the same either way.
+_new = object.__new__
+_set = object.__setattr__
+_SPAN_FIELDS = frozenset({"start", "end", "label", "text"})
+_PARSED_FIELDS = frozenset({"action", "method", "confidence", "spans"})
+_METHODS = frozenset(("structured", "prose", "extractor", "given"))
+
+
+def _action_types() -> tuple[type, ...]:
+    from ..actions import Accept, Offer, ProposeRegion, Reject, Say, WalkAway
+
+    return (Offer, Accept, Reject, WalkAway, Say, ProposeRegion)
+
+
+_ACTIONS = frozenset(_action_types())
+
+
+def make_span(start: int, end: int, label: str, text: str) -> Span:
+    """``Span(start=start, end=end, label=label, text=text)``."""
+    if type(start) is not int or type(end) is not int or type(label) is not str or type(text) is not str:
+        return Span(start=start, end=end, label=label, text=text)
+    span = _new(Span)
+    _set(span, "__dict__", {"start": start, "end": end, "label": label, "text": text})
+    _set(span, "__pydantic_fields_set__", set(_SPAN_FIELDS))
+    _set(span, "__pydantic_extra__", None)
+    _set(span, "__pydantic_private__", None)
+    return span
+
+
+def make_parsed(action: Action, method: Method, confidence: float, spans: list[Span]) -> Parsed:
+    """``Parsed(action=action, method=method, confidence=confidence, spans=spans)``."""
+    if type(action) not in _ACTIONS or method not in _METHODS or type(confidence) is not float \
+            or type(spans) is not list or any(type(s) is not Span for s in spans):
+        return Parsed(action=action, method=method, confidence=confidence, spans=spans)
+    parsed = _new(Parsed)
+    _set(parsed, "__dict__", {"ok": True, "action": action, "method": method, "confidence": confidence,
+                              "spans": list(spans)})
+    _set(parsed, "__pydantic_fields_set__", set(_PARSED_FIELDS))
+    _set(parsed, "__pydantic_extra__", None)
+    _set(parsed, "__pydantic_private__", None)
+    return parsed

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..actions import ARGUMENT_KINDS, Accept, Argument, Offer, Reject, Say, WalkAway
 from .numbers import as_float, find_quantities, to_value
-from .result import ParseContext, Span
+from .result import ParseContext, Span, make_span
 from .vocabulary import Vocabulary, norm
 
 __all__ = ["Block", "find_blocks", "read_block"]
@@ -89,6 +89,8 @@ def _unclosed(text: str, start: int, body_start: int) -> Block:
 
 def find_blocks(text: str) -> list[Block]:
     """Every structured block in ``text``, in order; nested blocks are folded into the outer one."""
+    if "`" not in text and "~" not in text and "<" not in text and "{" not in text:
+        return []  # no fence, no tag and no brace: none of the patterns below can match
     found: list[Block] = []
     # fenced code blocks (paired in order; an unpaired last fence runs to the end)
     marks = list(_FENCE_RE.finditer(text))
@@ -409,7 +411,7 @@ def _interpret(obj: Any, reader: _Reader, depth: int = 0) -> Move | None:
 
 
 def _spans(text: str, block: Block, move: Move, reader: _Reader) -> list[Span]:
-    whole = Span(start=block.start, end=block.end, label=move.kind, text=text[block.start:block.end])
+    whole = make_span(block.start, block.end, move.kind, text[block.start:block.end])
     if not isinstance(move, Offer):
         return [whole]
     body = text[block.body_start:block.body_end]
@@ -420,10 +422,10 @@ def _spans(text: str, block: Block, move: Move, reader: _Reader) -> list[Span]:
             m = re.search(rf"[\"']{re.escape(raw)}[\"']\s*:\s*(?:\"[^\"]*\"|'[^']*'|[^,}}\]\n]*)", body)
             if m:
                 s, e = block.body_start + m.start(), block.body_start + m.end()
-                span = Span(start=s, end=e, label=name, text=text[s:e])
+                span = make_span(s, e, name, text[s:e])
                 break
-        out.append(span or Span(start=block.start, end=block.end, label=name, text=whole.text))
-    return out or [Span(start=block.start, end=block.end, label="offer", text=whole.text)]
+        out.append(span or make_span(block.start, block.end, name, whole.text))
+    return out or [make_span(block.start, block.end, "offer", whole.text)]
 
 
 def read_block(text: str, block: Block, vocab: Vocabulary, ctx: ParseContext) -> tuple[Move, list[Span]] | str:

@@ -88,8 +88,14 @@ class Vocabulary:
     discrete_values: dict[str, dict[str, str]] = field(default_factory=dict)
     # contract (non-division) issues
     contract: list[str] = field(default_factory=list)
+    numeric: list[str] = field(default_factory=list)  # contract issues that take numbers
+    discrete: list[str] = field(default_factory=list)  # contract issues with labelled values
+    continuous: frozenset[str] = frozenset()  # issues of type continuous
     mention_re: re.Pattern[str] | None = None
     mention_map: dict[str, str] = field(default_factory=dict)
+    # the mention words as usually written ("price", "Price", "PRICE"), each with what
+    # ``mention_map[norm(word)]`` gives, so most mentions are looked up without normalising
+    mention_spelled: dict[str, str] = field(default_factory=dict)
     value_re: re.Pattern[str] | None = None
     value_map: dict[str, tuple[str, str]] = field(default_factory=dict)
     unit_re: re.Pattern[str] | None = None
@@ -164,6 +170,9 @@ def _build(game: Game) -> Vocabulary:
     contract = [i for i in issues.values() if getattr(i, "recipient", None) is None]
     division = [i for i in issues.values() if getattr(i, "recipient", None) is not None]
     v.contract = [i.name for i in contract]
+    v.numeric = [i.name for i in contract if i.type != "discrete"]
+    v.discrete = [i.name for i in contract if i.type == "discrete"]
+    v.continuous = frozenset(i.name for i in issues.values() if i.type == "continuous")
 
     # ---- contract issues: mention words, discrete values, unit words
     owners: dict[str, set[str]] = {}
@@ -174,6 +183,10 @@ def _build(game: Game) -> Vocabulary:
     mention_words = [w for w, names in owners.items() if len(names) == 1]
     for w in mention_words:
         v.mention_map[norm(w)] = next(iter(owners[w]))
+    for w in mention_words:
+        for form in (w, w.lower(), w.capitalize(), w.title(), w.upper()):
+            if norm(form) in v.mention_map:
+                v.mention_spelled[form] = v.mention_map[norm(form)]
     if mention_words:
         v.mention_re = _compile(rf"(?<![\w-])(?:{_alternation(mention_words)})(?![\w-])")
     value_words: list[str] = []

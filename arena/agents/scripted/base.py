@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...actions import Action, Argument, Offer, ProposeRegion
+from ...actions import Action, Argument, Offer, ProposeRegion, make_offer
 from ...game import Game
 from ...space import Bundle, DiscreteIssue, IntegerIssue, Value
 from ...transcript import AgentConfig, PromptRef
@@ -280,9 +280,9 @@ class ScriptedAgent:
     async def act(self, obs: Observation) -> Reply:
         action = self.decide(obs)
         if isinstance(action, Offer):
-            action = Offer(bundle=round_for_speech(obs.game, action.bundle), arguments=action.arguments)
+            action = make_offer(round_for_speech(obs.game, action.bundle), action.arguments)
             if obs.arguments_enabled and not action.arguments and self.rng(obs).random() < self.argue:
-                action = Offer(bundle=action.bundle, arguments=[self.justify(obs)])
+                action = make_offer(action.bundle, [self.justify(obs)])
         elif isinstance(action, ProposeRegion):
             action = region_move(obs.game, action.region, action.arguments)
         rendered = speak(action, obs.game, obs.role, self.rng(obs), opening=obs.opening)

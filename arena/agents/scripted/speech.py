@@ -7,6 +7,7 @@ The referee never sees the move itself, only what the parser reads back from thi
 from __future__ import annotations
 
 import random
+import weakref
 from functools import cache
 from typing import Any
 
@@ -30,32 +31,52 @@ def _label(issue: Any, rng: random.Random) -> str:
     return rng.choice([issue.name.replace("_", " ")] + list(issue.synonyms))
 
 
+_CONTRACTS: "weakref.WeakKeyDictionary[Game, list[tuple[str, list[str], str, Any]] | None]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _contract_terms(game: Game) -> list[tuple[str, list[str], str, Any]] | None:
+    """Per issue of a contract game: name, the labels ``_label`` picks from, type, unit (None for
+    a division game); worked out once per game."""
+    try:
+        return _CONTRACTS[game]
+    except KeyError:
+        pass
+    terms = None if game.spec.is_division else [
+        (i.name, [i.name.replace("_", " ")] + list(i.synonyms), i.type, getattr(i, "unit", None))
+        for i in game.space.issues]
+    try:
+        _CONTRACTS[game] = terms
+    except TypeError:  # not weak-referenceable: just do not keep it
+        pass
+    return terms
+
+
 def bundle_context(game: Game, speaker: str, bundle: Bundle, rng: random.Random) -> dict[str, Any]:
     """Variables for ``scripted/terms.j2``: contract terms, or who gets what in a division."""
-    if game.spec.is_division:
-        mine, yours = [], []
-        for issue in game.space.issues:
-            assert isinstance(issue, (IntegerIssue, ContinuousIssue))
-            v = bundle[issue.name]
-            to_recipient = float(v)
-            own = to_recipient if issue.recipient == speaker else issue.max - to_recipient
-            other = issue.max - own
-            item = issue.item or issue.name
-            cont = isinstance(issue, ContinuousIssue)
-            if cont:
-                own = round(own, 4)
-                other = round(issue.max - own, 4)
-            for amount, side in ((own, mine), (other, yours)):
-                if amount > 0:
-                    side.append({"count": amount if cont else int(amount), "item": item, "plural": issue.items or issue.name,
-                                 "all": amount == issue.max, "continuous": cont})
-        return {"contract": [], "division": {"mine": mine, "yours": yours,
-                                             "everything_mine": not yours, "everything_yours": not mine}}
-    terms = []
+    contract = _contract_terms(game)
+    if contract is not None:
+        choice = rng.choice  # the label of each issue, as _label picks it
+        return {"contract": [{"label": choice(labels), "type": kind, "unit": unit, "value": bundle[name]}
+                             for name, labels, kind, unit in contract], "division": None}
+    mine, yours = [], []
     for issue in game.space.issues:
-        terms.append({"label": _label(issue, rng), "type": issue.type, "unit": getattr(issue, "unit", None),
-                      "value": bundle[issue.name]})
-    return {"contract": terms, "division": None}
+        assert isinstance(issue, (IntegerIssue, ContinuousIssue))
+        v = bundle[issue.name]
+        to_recipient = float(v)
+        own = to_recipient if issue.recipient == speaker else issue.max - to_recipient
+        other = issue.max - own
+        item = issue.item or issue.name
+        cont = isinstance(issue, ContinuousIssue)
+        if cont:
+            own = round(own, 4)
+            other = round(issue.max - own, 4)
+        for amount, side in ((own, mine), (other, yours)):
+            if amount > 0:
+                side.append({"count": amount if cont else int(amount), "item": item, "plural": issue.items or issue.name,
+                             "all": amount == issue.max, "continuous": cont})
+    return {"contract": [], "division": {"mine": mine, "yours": yours,
+                                         "everything_mine": not yours, "everything_yours": not mine}}
 
 
 def argument_text(argument: Argument, game: Game) -> str:
