@@ -7,6 +7,7 @@ so a transcript can record exactly which prompt produced each message.
 from __future__ import annotations
 
 import hashlib
+from collections import ChainMap
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -100,8 +101,17 @@ class _Context(jinja2.runtime.Context):
     and caller arguments. For a plain macro called with all its positional arguments (and at
     most the loop or block variables ``Context.call`` drops for it) both come down to
     ``macro._func(*args)``, made ``Markup`` under autoescape; that case is taken here directly,
-    every other call as before.
+    every other call as before. It also collects the keys of the globals from their dicts rather
+    than through their ``ChainMap``.
     """
+
+    def __init__(self, environment: jinja2.Environment, parent: dict[str, Any], name: str | None,
+                 blocks: dict[str, Any], globals: Any = None) -> None:  # noqa: A002  (Jinja2's signature)
+        if _plain_chain(globals):  # the set of its keys without iterating the ChainMap
+            super().__init__(environment, parent, name, blocks, None)
+            self.globals_keys = set().union(*globals.maps)
+        else:
+            super().__init__(environment, parent, name, blocks, globals)
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805  (Jinja2's signature)
         # ``_loop_vars``/``_block_vars`` are for callables that take the context; a macro takes the
@@ -116,6 +126,33 @@ class _Context(jinja2.runtime.Context):
                                                     " StopIteration exception")
             return jinja2.runtime.Markup(rv) if __self.eval_ctx.autoescape else rv
         return super().call(__obj, *args, **kwargs)
+
+
+def _plain_chain(mapping: Any) -> bool:
+    return type(mapping) is ChainMap and all(type(m) is dict for m in mapping.maps)
+
+
+class _Template(jinja2.Template):
+    """A template whose context is built from its globals' plain dicts directly.
+
+    ``Template.new_context`` copies the template's globals, a ``ChainMap`` over the template's
+    and the environment's dicts, with the render variables on top; iterating a ``ChainMap``
+    key by key is most of a small template's rendering time. Merging its dicts (the last one
+    first) gives the same dict, keys in the same order, every value from the first dict that
+    has it.
+    """
+
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,  # noqa: A002
+                    locals: Any = None) -> jinja2.runtime.Context:  # noqa: A002  (Jinja2's signature)
+        g = self.globals
+        if shared or locals or not _plain_chain(g) or (vars and not all(type(k) is str for k in vars)):
+            return super().new_context(vars, shared, locals)
+        parent: dict[str, Any] = {}
+        for m in reversed(g.maps):
+            parent.update(m)
+        if vars:
+            parent.update(vars)
+        return self.environment.context_class(self.environment, parent, self.name, self.blocks, globals=g)
 
 
 def _macros_can_be_called_directly() -> bool:
@@ -155,6 +192,7 @@ def environment() -> jinja2.Environment:
                        article=_article, unit=_unit)
     if not env.is_async and _macros_can_be_called_directly():
         env.context_class = _Context
+        env.template_class = _Template
     return env
 
 

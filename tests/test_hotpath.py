@@ -291,3 +291,48 @@ def test_builder_and_model_shortcuts_equal_the_constructors() -> None:
                           ended=False)
         assert got == want and got.model_dump_json() == want.model_dump_json() and got.model_fields_set == want.model_fields_set
         assert standing is None or got.standing is not standing
+
+
+def test_the_prompt_environment_renders_as_stock_jinja2() -> None:
+    import jinja2
+
+    from arena import prompting
+    from arena.agents.scripted.speech import bundle_context
+    from arena.resources import data_dir
+
+    tricky = {
+        "macros.j2": "{% macro m(a, b=2) %}[{{ a }}{{ b }}]{% endmacro %}{% macro w(a) %}({{ a }}{{ caller() }}){% endmacro %}"
+                     "{% macro v() %}{{ varargs|length }}{{ kwargs|length }}{% endmacro %}",
+        "use.j2": "{% import 'macros.j2' as mm %}{% from 'macros.j2' import m %}{{ mm.m(1) }}{{ m(1, 3) }}{{ m(a=4) }}"
+                  "{% call mm.w(5) %}c{% endcall %}{{ mm.v(1, 2, k=3) }}{% for x in xs %}{{ m(x) }}{{ loop.index }}"
+                  "{% endfor %}{% include 'inc.j2' %}{{ d.items|default('') is defined }}{{ d.keys is defined }}"
+                  "{{ d.get('a') }}{{ d.a }}{{ obj.real }}{{ range(3)|list }}{{ missing_ok|default('none') }}",
+        "inc.j2": "<{{ xs|length }}{{ m(9) if m is defined else '' }}>",
+    }
+    options = dict(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False, auto_reload=False,
+                   trim_blocks=True, lstrip_blocks=True)
+    loaders = [jinja2.DictLoader(tricky), jinja2.FileSystemLoader(str(data_dir("prompts")))]
+    ours = prompting._Environment(loader=jinja2.ChoiceLoader(loaders), **options)
+    ours.filters.update(prompting.environment().filters)
+    ours.context_class, ours.template_class = prompting._Context, prompting._Template
+    stock = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), **options)
+    stock.filters.update(prompting.environment().filters)
+    ctx = {"xs": [1, 2], "d": {"a": 1, "items": 2}, "obj": 3.5}
+    assert ours.get_template("use.j2").render(**ctx) == stock.get_template("use.j2").render(**ctx)
+    with pytest.raises(jinja2.UndefinedError):
+        ours.from_string("{{ d.nothing }}").render(d={})
+    rng = random.Random(5)
+    for name in ("logrolling", "supplier-contract", "deal-or-no-deal", "split-the-pie", "buyer-seller"):
+        game = load_game(name, seed=1)
+        X = game.space.enumerate()
+        for _ in range(40):
+            bundle = game.space.from_row(X[rng.randrange(len(X))])
+            variables = bundle_context(game, game.role_names[rng.randrange(2)], bundle, random.Random(rng.random()))
+            for style in range(4):
+                assert ours.get_template("scripted/terms.j2").render(style=style, **variables) == \
+                    stock.get_template("scripted/terms.j2").render(style=style, **variables)
+        for template in prompting.template_names("scripted"):
+            if template.endswith(".j2") and "terms" not in template:
+                for opening in (True, False):
+                    variables = {"opening": opening, "argument": rng.choice(["", "Fair is fair."]), "terms": "x"}
+                    assert ours.get_template(template).render(**variables) == stock.get_template(template).render(**variables)
