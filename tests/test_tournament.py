@@ -217,3 +217,47 @@ def test_a_retry_renamed_over_a_failed_attempt_is_told_apart_from_a_copied_folde
         row = index.records()[rec.session_id]
     assert (row.status, row.attempts, row.prior_cost_usd) == ("ok", 2, 0.5)
     check_folder(copy, grid_ids(SMALL))
+
+
+# ---------------------------------------------------------------------- scheduling
+class _Dawdler:
+    """A linear seat that waits before each move: its lanes take far longer than the others."""
+
+    def __init__(self, seed: int = 0, **args: object) -> None:
+        from arena.agents.base import make_agent
+        from arena.transcript import AgentConfig
+
+        self.inner = make_agent(AgentConfig(name="linear", args=dict(args)), seed)
+
+    async def act(self, obs: object) -> object:
+        import asyncio
+
+        await asyncio.sleep(0.03)
+        return await self.inner.act(obs)  # type: ignore[arg-type]
+
+
+def _launch_order(out: Path) -> list[tuple[str, str]]:
+    import sqlite3
+
+    db = sqlite3.connect(out / "index.sqlite")
+    try:  # one session at a time: the commit order is the launch order
+        return [(a, b) for a, b in db.execute("SELECT first, second FROM sessions ORDER BY rowid")]
+    finally:
+        db.close()
+
+
+def test_long_lanes_start_first_unless_a_budget_asks_for_a_balanced_sample(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from arena.agents import base
+
+    monkeypatch.setitem(base._REGISTRY, "dawdler", (_Dawdler, "test only: a linear seat that waits before every move"))
+    data = {"games": ["buyer-seller"], "seeds": 3, "concurrency": 1, "competitors": ["dawdler", "boulware", "linear"]}
+    run_tournament(load_tournament_spec(data), tmp_path / "lpt")
+    order = _launch_order(tmp_path / "lpt")
+    slow = ["dawdler" in pair for pair in order]
+    assert len(order) == 18 and len(set(order[:6])) == 6  # each lane once, to learn its length
+    assert slow[6:] == [True] * 8 + [False] * 4  # then the long lanes' sessions, the short ones last
+    run_tournament(load_tournament_spec(data), tmp_path / "rr", RunOptions(max_cost=1.0))
+    balanced = _launch_order(tmp_path / "rr")
+    assert sorted(balanced) == sorted(order)
+    assert [len(set(balanced[k:k + 6])) for k in (0, 6, 12)] == [6, 6, 6]  # round robin over the lanes

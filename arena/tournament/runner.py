@@ -2,11 +2,12 @@
 
 One asyncio loop runs up to ``concurrency`` sessions at once; a session that seats a model also
 takes a slot of that model's limit (``model_limits``, default the global concurrency), and the
-model adapter's own retries and rate limits apply inside it. Cells wait in one queue per (game,
-model seats) group, so a saturated model never holds global slots idle. Groups are served round
-robin until each has finished a session, then longest mean session first, so the end of a run
-is left to short sessions (under ``--max-cost``: round robin throughout, so that a run the
-budget stops holds a balanced sample). A session runs in memory and is committed when it ends,
+model adapter's own retries and rate limits apply inside it. Cells wait in one queue per lane
+(a game and the competitors in its seats), so a saturated model never holds global slots idle.
+Lanes are served round robin until each has finished a session, then longest mean session first
+(longest-processing-time-first scheduling), so the end of a run is left to short sessions and
+fewer slots idle while the last ones finish; under ``--max-cost``, round robin throughout, so
+that a run the budget stops holds a balanced sample. A session runs in memory and is committed when it ends,
 as described in :mod:`arena.tournament.index`. For the length of a run, the objects that exist
 when it starts are frozen out of the cyclic garbage collector and its young-generation threshold
 is raised: full collections over a large heap would otherwise stall every session at once.
@@ -34,6 +35,8 @@ from .progress import RunOptions, TournamentProgress, TournamentResult
 from .spec import TournamentError, TournamentSpec
 
 __all__ = ["TournamentRunner", "run_tournament"]
+
+Lane = tuple[str, tuple[str, ...]]  # a game and the competitors in its seats, in seat order
 
 
 class TournamentRunner:
@@ -321,44 +324,62 @@ class TournamentRunner:
         p.previously_done = p.done
         budget = Budget(self.options.max_cost, p.cost_usd, self._prior)
 
-        queues: dict[Group, deque[Cell]] = {}
+        # one queue per lane (game and seats, in order); longest lanes first, see the module docstring
+        lanes: dict[Lane, deque[Cell]] = {}
         for cell in todo:
-            queues.setdefault(self._group(cell), deque()).append(cell)
-        order: deque[Group] = deque(queues)
+            lanes.setdefault((cell.game, tuple(cell.seats)), deque()).append(cell)
+        longest_first = self.options.max_cost is None
+        order: deque[Lane] = deque(lanes)  # round robin: every lane (budget), or lanes not seen to finish
+        walls: dict[Lane, list[float]] = {}  # per lane: sessions finished, their total wall time
+        ranked: list[Lane] = []  # lanes seen to finish, longest mean session first
+        stale = False
         model_running: Counter[str] = Counter()
         running: dict[asyncio.Task[tuple[SessionRecord, SessionCost]], Cell] = {}
         held_back = False
-        walls: dict[Group, list[float]] = {}  # per group: sessions finished, their total wall time
-        longest_first = self.options.max_cost is None
 
-        def candidates() -> list[Group]:
-            """Groups in the order they are offered a free slot. Under a budget, plain round robin
-            (a run stopped by the budget holds a balanced sample). Otherwise groups not seen to
-            finish yet first (round robin), then the others longest mean session first: long
-            sessions start early and the end of the run is left to short ones, so fewer slots
-            idle while the last sessions finish (longest-processing-time-first scheduling)."""
+        def candidates() -> list[Lane]:
+            nonlocal ranked, stale
             if not longest_first:
                 return list(order)
-            known = sorted((g for g in order if g in walls), key=lambda g: walls[g][1] / walls[g][0], reverse=True)
-            return [g for g in order if g not in walls] + known
+            if stale:
+                ranked = sorted((k for k in walls if lanes[k]), key=lambda k: walls[k][1] / walls[k][0], reverse=True)
+                stale = False
+            return [*order, *ranked]
 
         def next_cell() -> Cell | None:
             nonlocal held_back
-            for group in candidates():
-                q = queues[group]
+            for lane in candidates():
+                q = lanes[lane]
                 if not q:
-                    order.remove(group)
+                    if lane in order:
+                        order.remove(lane)
                     continue
                 cell = q[0]
                 if any(model_running[m] >= self._limit(m) for m in set(cell.models)):
                     continue
-                if not budget.fits(group):
+                if not budget.fits(self._group(cell)):
                     held_back = True
                     continue
-                order.remove(group)
-                order.append(group)  # round robin: the group served goes last
+                if lane in order:
+                    order.remove(lane)
+                    order.append(lane)  # round robin: the lane served goes last
                 return q.popleft()
             return None
+
+        def finished(cell: Cell, wall: float | None) -> None:
+            nonlocal stale
+            if not longest_first or wall is None:
+                return
+            lane = (cell.game, tuple(cell.seats))
+            w = walls.get(lane)
+            if w is None:
+                walls[lane] = [1, wall]
+                if lane in order:
+                    order.remove(lane)
+            else:
+                w[0] += 1
+                w[1] += wall
+            stale = True
 
         started = time.perf_counter()
         self.on_update(p)
@@ -381,12 +402,8 @@ class TournamentRunner:
                     cell = running.pop(task)
                     model_running.subtract(set(cell.models))
                     rec, cost = task.result()
-                    group = self._group(cell)
-                    budget.finish(cell.session_id, group, cost)
-                    if rec.wall_s is not None:
-                        w = walls.setdefault(group, [0, 0.0])
-                        w[0] += 1
-                        w[1] += rec.wall_s
+                    budget.finish(cell.session_id, self._group(cell), cost)
+                    finished(cell, rec.wall_s)
                 p.running = len(running)
                 self.on_update(p)
         finally:
@@ -394,7 +411,7 @@ class TournamentRunner:
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
-        pending = sum(len(q) for q in queues.values())
+        pending = sum(len(q) for q in lanes.values())
         failures = [(r.cell, r.error or "") for r in self.index.records().values()
                     if r.status == "failed" and r.session_id in grid]
         return TournamentResult(out=self.out, total=p.total, ok=p.ok, failed=p.failed, pending=pending, ran=p.ran,
