@@ -59,7 +59,7 @@ if str(REPO) not in sys.path:
 
 from arena.agents import Agent, Message, make_agent  # noqa: E402
 from arena.game import Game, GameSpec  # noqa: E402
-from arena.parsing.result import Parsed  # noqa: E402
+from arena.parsing.result import make_parsed  # noqa: E402
 from arena.policies import TurnLimit  # noqa: E402
 from arena.protocols import NegotiationState, get_protocol  # noqa: E402
 from arena.referee import Referee  # noqa: E402
@@ -121,7 +121,8 @@ def run_core(game: Game, agents: dict[str, Any]) -> NegotiationState:
         obs = _observation(game, rules, protocol.legal_kinds(state, role), state, role, history, 0, None,
                            spec.arguments)
         action = agents[role].decide(obs)
-        verdict = referee.judge(state, role, Parsed(action=action, method="structured"))
+        # the move as the parser reports a structured block (make_parsed is what it builds them with)
+        verdict = referee.judge(state, role, make_parsed(action, "structured", 1.0, []))
         if isinstance(verdict, Violation):  # scripted agents only make legal moves
             raise RuntimeError(f"{role} made an illegal move: {verdict.message}")
         state = limit.after_move(protocol.apply(state, role, action))

@@ -336,3 +336,27 @@ def test_the_prompt_environment_renders_as_stock_jinja2() -> None:
                 for opening in (True, False):
                     variables = {"opening": opening, "argument": rng.choice(["", "Fair is fair."]), "terms": "x"}
                     assert ours.get_template(template).render(**variables) == stock.get_template(template).render(**variables)
+
+
+@pytest.mark.parametrize("name", ["logrolling", "supplier-contract", "deal-or-no-deal", "bell-4", "hypercube-4"])
+def test_own_tables_match_their_first_definition(name: str) -> None:
+    game = load_game(name, seed=2)
+    for role in game.role_names:
+        utility = game.roles[role].utility
+        tab = own_table(game, role, utility)
+        X = game.space.enumerate()
+        grids = [np.unique(g) for g in game.space.grids()]
+        u = utility.evaluate(X)
+        order = np.argsort(u, kind="stable")
+        lo, hi = np.array([g[0] for g in grids]), np.array([g[-1] for g in grids])
+        best = int(order[-1])
+        importance = {}
+        for k, issue in enumerate(game.space.issues):
+            Y = np.repeat(X[best][None, :], len(grids[k]), axis=0)
+            Y[:, k] = grids[k]
+            vals = utility.evaluate(Y)
+            importance[issue.name] = float(vals.max() - vals.min())
+        assert tab.priority == sorted(importance, key=lambda n: -importance[n])
+        assert np.array_equal(tab.scale, np.where(hi > lo, hi - lo, 1.0)) and tab.scale.dtype == np.float64
+        assert np.array_equal(tab.X, X) and np.array_equal(tab.u, u) and np.array_equal(tab.order, order)
+        assert tab.best == best and tab.ascending == u[order].tolist()

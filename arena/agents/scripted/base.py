@@ -158,7 +158,6 @@ def own_table(game: Game, role: str, utility: object) -> OwnTable:
         X, grids = shared.X, shared.grids
         u = utility.evaluate(X)  # type: ignore[attr-defined]
         order = np.argsort(u, kind="stable")
-        lo, hi = np.array([g[0] for g in grids]), np.array([g[-1] for g in grids])
         best = int(order[-1])
         exact = type(utility) in _EXACT_LOOKUP and game.space.is_discrete
         # importance of an issue: how much utility moves when only that issue varies from the best
@@ -168,6 +167,10 @@ def own_table(game: Game, role: str, utility: object) -> OwnTable:
                 n = len(grids[k])
                 first = best - (best // stride) % n * stride
                 vals = u[first: first + n * stride: stride]
+                line = vals.tolist()
+                if all(v == v for v in line):  # no NaN: max and min of the floats as numpy takes them
+                    importance[issue.name] = max(line) - min(line)
+                    continue
             else:
                 Y = np.repeat(X[best][None, :], len(grids[k]), axis=0)
                 Y[:, k] = grids[k]
@@ -175,7 +178,9 @@ def own_table(game: Game, role: str, utility: object) -> OwnTable:
             importance[issue.name] = float(vals.max() - vals.min())
         priority = sorted(importance, key=lambda n: -importance[n])
         ascending = u[order].tolist()
-        shared.tables[role] = OwnTable(X, u, order, np.where(hi > lo, hi - lo, 1.0), best, priority,
+        # the grids' ranges (1.0 for a one-value grid), as np.where(hi > lo, hi - lo, 1.0) gives them
+        scale = np.array(shared.scale, dtype=np.float64)
+        shared.tables[role] = OwnTable(X, u, order, scale, best, priority,
                                        u_max=ascending[-1], u_min=ascending[0], ascending=ascending, exact=exact,
                                        shared=shared)
     return shared.tables[role]
