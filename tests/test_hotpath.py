@@ -360,3 +360,17 @@ def test_own_tables_match_their_first_definition(name: str) -> None:
         assert np.array_equal(tab.scale, np.where(hi > lo, hi - lo, 1.0)) and tab.scale.dtype == np.float64
         assert np.array_equal(tab.X, X) and np.array_equal(tab.u, u) and np.array_equal(tab.order, order)
         assert tab.best == best and tab.ascending == u[order].tolist()
+
+
+def test_scan_codes_index_the_enumerated_space() -> None:
+    from arena.agents.scripted.base import _game_tables
+
+    for game in _games()[:3]:
+        shared = _game_tables(game)
+        scan = shared.scan()
+        assert scan is not None
+        X = game.space.enumerate()
+        for k, grid in enumerate(shared.grids):
+            assert np.array_equal(X[:, k], grid[np.array(scan.codes[k])])
+        for i in range(0, len(X), 7):
+            assert scan.bundle(i) == game.space.from_row(X[i])

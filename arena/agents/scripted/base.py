@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import random
 import weakref
 from collections.abc import Mapping
@@ -72,15 +73,23 @@ class _GameTables:
 class _Scan:
     """A discrete space as Python data for distance scans over small windows.
 
-    ``rows[i]`` holds the grid positions of outcome ``i`` (``X[i, k] == grids[k][rows[i][k]]``);
+    ``codes[k][i]`` is the grid position of outcome ``i`` in column ``k`` (``X[i, k] ==
+    grids[k][codes[k][i]]``: the mixed-radix digits of ``i``, as ``enumerate`` lays the space out);
     ``terms[k][a][b]`` is ``|grids[k][b] - grids[k][a]| / scale[k]``, the float numpy computes
     for that term, so sums of terms left to right equal numpy's row sums bit for bit.
     """
 
-    __slots__ = ("columns", "rows", "values")
+    __slots__ = ("codes", "columns", "values")
 
     def __init__(self, shared: _GameTables) -> None:
-        self.rows = list(itertools.product(*(range(len(g)) for g in shared.grids)))
+        sizes = [len(g) for g in shared.grids]
+        total = math.prod(sizes)
+        self.codes: list[list[int]] = []
+        stride = total
+        for n in sizes:  # column k: each position repeated stride times, the pattern repeated to fill
+            stride //= n
+            once = list(itertools.chain.from_iterable(itertools.repeat(v, stride) for v in range(n)))
+            self.codes.append(once * (total // (n * stride)))
         # per column: issue name, value -> grid position, encode, the grid, its scale, the terms
         self.columns: list[tuple[str, dict[Value, int], object, list[float], float, list[list[float]] | None]] = []
         for (name, positions, _), (_, encode), g, s in zip(shared.codes, shared.issues, shared.grids, shared.scale):
@@ -94,7 +103,7 @@ class _Scan:
 
     def bundle(self, index: int) -> Bundle:
         """The outcome at row ``index`` as a bundle: ``space.from_row(X[index])``."""
-        return {name: values[code] for (name, values), code in zip(self.values, self.rows[index])}
+        return {name: values[codes[index]] for (name, values), codes in zip(self.values, self.codes)}
 
     def terms(self, ref: Mapping[str, Value]) -> list[list[float]]:
         """Per column, the distance term of every grid position to ``ref``'s value."""
@@ -212,24 +221,23 @@ def _nearest(tab: OwnTable, start: int, stop: int, ref: Mapping[str, Value], sca
     shared = tab.shared
     assert shared is not None
     if scan is not None and stop - start <= _SCAN_MAX:
-        rows = scan.rows
         terms = scan.terms(ref)
         pick, low = -1, 0.0
         window = tab.order_list[start:stop]
         if len(terms) == 3:
             t0, t1, t2 = terms
+            k0, k1, k2 = scan.codes
             for i in window:
-                c0, c1, c2 = rows[i]
-                d = t0[c0] + t1[c1] + t2[c2]
+                d = t0[k0[i]] + t1[k1[i]] + t2[k2[i]]
                 if pick < 0 or d < low or (d == low and i < pick):
                     pick, low = i, d
             return pick
-        first, rest = terms[0], list(enumerate(terms))[1:]
+        columns = list(zip(terms, scan.codes))
+        (t_first, k_first), rest = columns[0], columns[1:]
         for i in window:
-            codes = rows[i]
-            d = first[codes[0]]
-            for k, t in rest:
-                d += t[codes[k]]
+            d = t_first[k_first[i]]
+            for t, k in rest:
+                d += t[k[i]]
             if pick < 0 or d < low or (d == low and i < pick):
                 pick, low = i, d
         return pick
