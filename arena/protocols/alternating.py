@@ -68,12 +68,18 @@ class AlternatingOffers:
     def apply(self, state: NegotiationState, role: str, action: Action) -> NegotiationState:
         turn, rnd = state.turn + 1, state.round
         other = self._others.get(role)
-        changes: dict[str, Any] = {"turn": turn, "to_move": self._other(role) if other is None else other}
-        if isinstance(action, Offer):
+        if other is None:
+            other = self._other(role)
+        if isinstance(action, Offer):  # the common move, and one that never ends the session
             rnd += 1
-            changes.update(round=rnd, standing=dict(action.bundle), standing_by=role, standing_round=rnd,
-                           last_offer={**state.last_offer, role: dict(action.bundle)})
-        elif action.kind == "reject":
+            bundle = action.bundle
+            return state._evolved({
+                "turn": turn, "to_move": other, "round": rnd, "standing": dict(bundle), "standing_by": role,
+                "standing_round": rnd, "last_offer": {**state.last_offer, role: dict(bundle)},
+                # the referee has validated the action: record it without validating it again
+                "moves": [*state.moves, MoveRecord.of(turn, rnd, role, action)]})
+        changes: dict[str, Any] = {"turn": turn, "to_move": other}
+        if action.kind == "reject":
             changes.update(standing=None, standing_by=None)
         # the referee has validated the action: record it without validating it again
         changes["moves"] = [*state.moves, MoveRecord.of(turn, rnd, role, action)]

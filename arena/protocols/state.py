@@ -79,6 +79,10 @@ class NegotiationState(BaseModel):
         Like ``model_copy(update=changes)`` (the changes are not validated), minus its generic
         copying machinery: this runs on every move.
         """
+        return self._evolved(changes)
+
+    def _evolved(self, changes: dict[str, Any]) -> "NegotiationState":
+        """:meth:`evolve` with the changes given as a dict (not copied, not validated)."""
         if self.__pydantic_extra__ is not None or self.__pydantic_private__ is not None:
             return self.model_copy(update=changes)  # a subclass with extras or private attributes
         new = _new(type(self))
