@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .agents.base import Agent, Message, Observation, observation_of
+from .agents.base import Agent, Message, Observation, message_of, observation_of
 from .game import Game
-from .parsing import ParseContext, Parsed, parse
+from .parsing import Parsed, parse
+from .parsing.result import parse_context
 from .policies import RepairBudget, SessionPolicy, TurnLimit
 from .protocols import NegotiationState, get_protocol
 from .referee import Referee
@@ -136,7 +137,7 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
                     error = f"{role}'s agent failed: {type(exc).__name__}: {exc}"
                     break
                 log.write(utterance_event(turn, attempt, role, reply.text, reply.intended, reply.prompts, reply.usage))
-                ctx = ParseContext(game, role, state.standing, state.standing_by)
+                ctx = parse_context(game, role, state.standing, state.standing_by)
                 result = parse(reply.text, ctx)
                 log.write(parsed_event(turn, attempt, role, result))
                 if not result.ok and config.extractor is not None:
@@ -158,7 +159,7 @@ async def run_session(game: Game, agents: Mapping[str, Agent], seed: int = 0, ou
                 state = protocol.apply(state, role, result.action)
                 for policy in policies:
                     state = policy.after_move(state)
-                message = Message(turn=turn, role=role, text=reply.text, action=result.action)
+                message = message_of(turn, role, reply.text, result.action)
                 if state.sealed and not state.ended:
                     held.append(message)  # nobody sees a sealed move before the round resolves
                 else:

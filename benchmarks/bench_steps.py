@@ -58,6 +58,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from arena.agents import Agent, Message, make_agent  # noqa: E402
+from arena.agents.base import message_of  # noqa: E402
 from arena.game import Game, GameSpec  # noqa: E402
 from arena.parsing.result import make_parsed  # noqa: E402
 from arena.policies import TurnLimit  # noqa: E402
@@ -126,7 +127,7 @@ def run_core(game: Game, agents: dict[str, Any]) -> NegotiationState:
         if isinstance(verdict, Violation):  # scripted agents only make legal moves
             raise RuntimeError(f"{role} made an illegal move: {verdict.message}")
         state = limit.after_move(protocol.apply(state, role, action))
-        history.append(Message(turn=state.turn, role=role, text="", action=action))
+        history.append(message_of(state.turn, role, "", action))
     return state
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from ..actions import Action
 from ..game import Game
+from ..parsing.textutil import builder
 from ..space import Bundle, OutcomeSpace
 from ..transcript import AgentConfig, PromptRef, Usage
 from ..utility import UtilityFunction
@@ -99,6 +100,8 @@ class Observation:
 
 
 _OBSERVATION_FIELDS = frozenset(f.name for f in fields(Observation))
+message_of = builder(Message)
+"""``Message(turn, role, text, action)``, every field given: the runner records one per move."""
 
 
 def observation_of(values: dict[str, Any]) -> Observation:

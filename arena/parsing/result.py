@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..actions import Action
 from ..space import Bundle
+from .textutil import builder
 
 if TYPE_CHECKING:
     from ..game import Game
@@ -38,6 +39,10 @@ class ParseContext:
     @property
     def listener(self) -> str:
         return self.game.other(self.speaker)
+
+
+parse_context = builder(ParseContext)
+"""``ParseContext(game, speaker, standing, standing_by)``, every field given (one per message)."""
 
 
 class Span(BaseModel):
