@@ -87,6 +87,28 @@ def _convert(vocab: Vocabulary, issue: str, n: _Number) -> Any:
     return to_value(value, True)
 
 
+_CONNECTOR = re.compile(r"\s*(?:[:=]|-+>?|\b(?:of|at|is|to|as|for|be)\b)?\s*", _F)
+
+
+def _owner(text: str, owners: tuple[tuple[str, str], ...], clause_m: list[_Mention], used: set[int], s: int,
+           e: int) -> tuple[str, str] | None:
+    """Which issue a shared value belongs to: the nearest mention in its clause of one of its
+    owners, not yet given a value ("issueA: valueB", "issueA of valueB", "valueB issueA"); a
+    mention before the value wins a tie."""
+    by_issue = dict(owners)
+    near = [m for m in clause_m if m.issue in by_issue and m.start not in used]
+    if not near:
+        return None
+
+    def rank(m: _Mention) -> tuple[bool, int, bool]:
+        bound = m.end <= s and _CONNECTOR.fullmatch(text, m.end, s) is not None  # "issueA: valueB"
+        return not bound, max(m.start - e, s - m.end, 0), m.start > s
+
+    best = min(near, key=rank)
+    used.add(best.start)
+    return best.issue, by_issue[best.issue]
+
+
 def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> list[Finding]:
     """Every (issue, value) the text proposes for the game's contract issues, in text order."""
     issues = vocab.issues
@@ -94,11 +116,16 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
     findings: list[Finding] = []
 
     values: list[tuple[str, str, int, int]] = []
+    shared: dict[int, tuple[tuple[str, str], ...]] = {}  # start of a value several issues share -> owners
     if vocab.value_re is not None:
         for m in vocab.value_re.finditer(text):
-            hit = vocab.value_map.get(norm(m.group(0)))
+            key = norm(m.group(0))
+            hit = vocab.value_map.get(key)
             if hit:
                 values.append((hit[0], hit[1], m.start(), m.end()))
+            elif key in vocab.value_shared:
+                shared[m.start()] = vocab.value_shared[key]
+                values.append(("", "", m.start(), m.end()))
     taken = Mask(len(text))
     for _, _, s, e in values:
         taken.add(s, e)
@@ -146,11 +173,17 @@ def read_contract(text: str, vocab: Vocabulary, quantities: list[Quantity]) -> l
                 break
             continue
         clause_m = mentions[bisect_left(starts, a):bisect_left(starts, b)]
+        named_here: set[int] = set()
         while vi < nv and values[vi][2] < b:
             issue, value, s, e = values[vi]
             vi += 1
             if s < a or _excluded(text, a, s):
                 continue
+            if s in shared:
+                owner = _owner(text, shared[s], clause_m, named_here, s, e)
+                if owner is None:
+                    continue  # a value several issues share, with none of them named beside it
+                issue, value = owner
             near = [m for m in clause_m if m.issue == issue]
             lo = min([s] + [m.start for m in near])
             hi = max([e] + [m.end for m in near])

@@ -255,7 +255,11 @@ class _Reader:
         """A discrete value named inside a longer string ("Net 30 days" -> "net 30")."""
         if self.vocab.value_re is None:
             return None
-        hits = {self.vocab.value_map.get(norm(m.group(0))) for m in self.vocab.value_re.finditer(raw)}
+        hits: set[tuple[str, str] | None] = set()
+        for m in self.vocab.value_re.finditer(raw):
+            key = norm(m.group(0))
+            hits.add(self.vocab.value_map.get(key))
+            hits.update(self.vocab.value_shared.get(key, ()))
         named = [h[1] for h in hits if h is not None and h[0] == issue]
         return named[0] if len(named) == 1 else None
 

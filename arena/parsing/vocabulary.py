@@ -98,6 +98,9 @@ class Vocabulary:
     mention_spelled: dict[str, str] = field(default_factory=dict)
     value_re: re.Pattern[str] | None = None
     value_map: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # values that several issues share ("valueA" in every ANL domain issue, "0 kW" in Energy):
+    # the issue named next to such a value in its clause decides which one it is
+    value_shared: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     unit_re: re.Pattern[str] | None = None
     unit_map: dict[str, str] = field(default_factory=dict)
     unit_issues: dict[str, list[str]] = field(default_factory=dict)
@@ -193,7 +196,12 @@ def _build(game: Game) -> Vocabulary:
     for issue in contract:
         if isinstance(issue, DiscreteIssue):
             for key, value in v.discrete_values[issue.name].items():
-                v.value_map[key] = (issue.name, value)
+                if key in v.value_shared:
+                    v.value_shared[key] += ((issue.name, value),)
+                elif key in v.value_map and v.value_map[key][0] != issue.name:
+                    v.value_shared[key] = (v.value_map.pop(key), (issue.name, value))
+                else:
+                    v.value_map[key] = (issue.name, value)
             for value in issue.values:
                 value_words.append(value)
                 value_words.extend(issue.value_synonyms.get(value, []))
