@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -169,14 +170,15 @@ Repeat = Callable[[], tuple[float, int, int]]  # one repeat: (seconds, moves, se
 
 
 def _sessions(one: Callable[[int], tuple[float, int]], sessions: int, warmup: int) -> Repeat:
-    """A repeat of ``sessions`` timed sessions (after ``warmup`` untimed ones, first time only)."""
+    """A repeat of ``sessions`` timed sessions after ``warmup`` untimed ones. Every repeat warms up,
+    as every NegMAS repeat does in its fresh process: the repeat before may have been the NegMAS
+    subprocess, which leaves this process's caches cold."""
     state = {"next_seed": 0}
 
     def run() -> tuple[float, int, int]:
-        if state["next_seed"] == 0:
-            for _ in range(warmup):
-                one(state["next_seed"])
-                state["next_seed"] += 1
+        for _ in range(warmup):
+            one(state["next_seed"])
+            state["next_seed"] += 1
         seconds = moves = 0
         for _ in range(sessions):
             dt, n = one(state["next_seed"])
@@ -249,6 +251,10 @@ def measure(variants: dict[str, Repeat], repeats: int) -> dict[str, list[tuple[f
     out: dict[str, list[tuple[float, int, int]]] = {name: [] for name in variants}
     for r in range(repeats):
         for name, run in list(variants.items()):
+            # Start every repeat from a collected heap (untimed), so that a variant does not pay
+            # for a full collection of the previous variant's garbage; its own garbage collection
+            # stays in its figure. (NegMAS runs in a fresh subprocess per repeat anyway.)
+            gc.collect()
             try:
                 out[name].append(run())
             except NegmasUnavailable as exc:

@@ -279,7 +279,7 @@ def test_pooled_connections_are_closed_with_their_event_loop(recwarn: pytest.War
             assert call(srv, "http").text == OK
         assert len(set(srv.peers)) == 3
         gc.collect()
-        assert all(c.closed for c in gc.get_objects() if isinstance(c, models._Connection))
+        assert all(c.closed for c in gc.get_objects() if isinstance(c, models.http._Connection))
     gc.collect()
     assert not [w for w in recwarn if "nclosed" in str(w.message)]
     assert "nclosed" not in caplog.text
