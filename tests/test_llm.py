@@ -41,7 +41,7 @@ def fast_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         waits.append(delay)
         await real(0)
 
-    monkeypatch.setattr(models.asyncio, "sleep", fake)
+    monkeypatch.setattr(models.adapter.asyncio, "sleep", fake)
     return waits
 
 

@@ -34,7 +34,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         recorded.append(delay)
         await real(0)
 
-    monkeypatch.setattr(models.asyncio, "sleep", fake)
+    monkeypatch.setattr(models.adapter.asyncio, "sleep", fake)
     return recorded
 
 
@@ -320,14 +320,14 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
 
 
 def test_https_endpoints_are_verified(certificate: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(models, "_SSL", [])  # the context is made once per process: make it anew
+    monkeypatch.setattr(models.http, "_SSL", [])  # the context is made once per process: make it anew
     with LoopbackLLM([OK], tls=certificate) as srv:
         assert srv.url.startswith("https://")
         message = fails(srv, "http")  # a certificate nobody vouches for: final, not retried
         assert srv.calls == 0
     assert "CERTIFICATE_VERIFY_FAILED" in message or "certificate verify failed" in message
     assert "after" not in message
-    monkeypatch.setattr(models, "_SSL", [])
+    monkeypatch.setattr(models.http, "_SSL", [])
     monkeypatch.setenv("SSL_CERT_FILE", certificate[0])  # as behind a company's own CA
     with LoopbackLLM([OK, "and again"], tls=certificate) as srv:
         async def two() -> list[str]:
@@ -336,4 +336,4 @@ def test_https_endpoints_are_verified(certificate: tuple[str, str], monkeypatch:
 
         assert asyncio.run(two()) == [OK, "and again"]
         assert len(set(srv.peers)) == 1  # one TLS connection, kept alive
-    monkeypatch.setattr(models, "_SSL", [])
+    monkeypatch.setattr(models.http, "_SSL", [])
