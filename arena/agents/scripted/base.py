@@ -91,11 +91,13 @@ class _Scan:
             once = list(itertools.chain.from_iterable(itertools.repeat(v, stride) for v in range(n)))
             self.codes.append(once * (total // (n * stride)))
         # per column: issue name, value -> grid position, encode, the grid, its scale, the terms
-        self.columns: list[tuple[str, dict[Value, int], object, list[float], float, list[list[float]] | None]] = []
+        self.columns: list[tuple[str, dict[Value, int], object, list[float], float, list[list[float] | None]]] = []
         for (name, positions, _), (_, encode), g, s in zip(shared.codes, shared.issues, shared.grids, shared.scale):
             grid = g.tolist()
-            # the same elementwise float operations as the numpy distance: |x - r| / s
-            terms = (np.abs(g[None, :] - g[:, None]) / s).tolist() if len(grid) <= 256 else None
+            # the same elementwise float operations as the numpy distance: |x - r| / s; all rows at
+            # once for a short grid, a row when a reference first takes that value for a long one
+            terms = (np.abs(g[None, :] - g[:, None]) / s).tolist() if len(grid) <= _EAGER_TERMS \
+                else [None] * len(grid)
             self.columns.append((name, positions, encode, grid, s, terms))
         # per column: issue name, the bundle value at each grid position (``issue.decode``)
         self.values = [(issue.name, [issue.decode(x) for x in g.tolist()])
@@ -111,11 +113,13 @@ class _Scan:
         for name, positions, encode, grid, s, terms in self.columns:
             value = ref[name]
             code = positions.get(value)  # type: ignore[call-overload]
-            if code is not None and terms is not None:
-                out.append(terms[code])
-            else:
+            row = None if code is None else terms[code]
+            if row is None:
                 r = encode(value)  # type: ignore[operator]
-                out.append([abs(x - r) / s for x in grid])
+                row = [abs(x - r) / s for x in grid]
+                if code is not None:  # a grid value: keep its row for the next reference
+                    terms[code] = row
+            out.append(row)
         return out
 
 
@@ -130,6 +134,7 @@ _EXACT_LOOKUP = (LinearAdditiveUtility, TableUtility)
 # up to this size are scanned in plain Python (a handful of numpy calls cost more than that);
 # larger ones, continuous spaces and spaces too large to hold as Python data go through numpy.
 _SCAN_MAX = 96
+_EAGER_TERMS = 64  # grids up to this long get all their distance rows up front
 _ROWS_MAX = 1 << 17
 # numpy sums a row of fewer than 8 values left to right (its pairwise summation starts at 8), so
 # the Python scan adds the terms in the same order and gets the same floats, bit for bit.
